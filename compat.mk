@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by every module's Kbuild: include paths and compile-time probes of
+# the kernel being built against.  Probes test the headers for an API, never
+# a version number, so a distribution backport is picked up as it is.
+
+ccflags-y += -I$(src)/../include
+
+# $(call vmbh_probe,header,extended-regex,flag): flag when the header matches
+vmbh_probe = $(shell grep -qsE '$(2)' $(srctree)/include/$(1) && echo $(3))
+
+# Before 6.13 symbol namespaces were bare identifiers, stringified by the macros.
+ccflags-y += $(call vmbh_probe,linux/module.h,import_ns.*__stringify,-DVMBH_NS_BARE)
