@@ -519,3 +519,82 @@ int tg_chan_wait_event(struct tg_chan *ch, int timeout_ms)
 	}
 	return 0;
 }
+
+void tg_fill(void *buf, uint32_t len, uint64_t seq)
+{
+	uint8_t *p = buf;
+	uint64_t x = seq * 0x9E3779B97F4A7C15ull + 1;
+	uint32_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!(i & 7))
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		p[i] = x >> ((i & 7) * 8);
+	}
+}
+
+bool tg_check(const void *buf, uint32_t len, uint64_t seq)
+{
+	uint8_t tmp[8192];
+
+	if (len > sizeof(tmp))
+		return false;
+	tg_fill(tmp, len, seq);
+	return !memcmp(tmp, buf, len);
+}
+
+int tg_echo_one(struct tg_chan *ch, uint64_t seq, uint32_t len,
+		int timeout_ms)
+{
+	int64_t end = tg_now_ms() + timeout_ms;
+	uint8_t buf[8192];
+	struct tg_pkt pkt;
+	int ret;
+
+	if (len > sizeof(buf))
+		return -EINVAL;
+	tg_fill(buf, len, seq);
+	ret = tg_chan_send(ch, TG_PKT_DATA_INBAND,
+			   TG_PKT_FLAG_COMPLETION_REQUESTED, seq, buf, len);
+	if (ret)
+		return ret;
+	for (;;) {
+		ret = tg_chan_recv(ch, &pkt);
+		if (ret < 0)
+			return ret;
+		if (ret == 1) {
+			if (pkt.desc.trans_id != seq ||
+			    pkt.payload_len < len ||
+			    pkt.payload_len > ((len + 7) & ~7u) ||
+			    !tg_check(pkt.payload, len, seq))
+				return -EBADMSG;
+			return 0;
+		}
+		if (tg_now_ms() >= end)
+			return -ETIMEDOUT;
+		tg_chan_wait_event(ch, (int)(end - tg_now_ms()) > 0 ?
+				   (int)(end - tg_now_ms()) : 1);
+	}
+}
+
+int tg_echo_setup(struct tg_vm *vm, struct tg_dev *dev, struct tg_chan *ch,
+		  uint32_t version, uint8_t seed)
+{
+	const struct tg_offer *o;
+	int ret;
+
+	ret = tg_dev_add(vm, dev, VMBH_CLASS_TEST, 1, seed);
+	if (ret)
+		return ret;
+	if (!vm->version) {
+		ret = tg_connect(vm, version);
+		if (ret)
+			return ret;
+		o = tg_find_offer(vm, dev->instance, 0);
+	} else {
+		o = tg_wait_offer(vm, dev->instance, TG_TIMEOUT_MS);
+	}
+	if (!o)
+		return -ENOENT;
+	return tg_chan_open(vm, ch, o, dev, 4, 4, 0);
+}

@@ -194,3 +194,20 @@ void tg_instance(uint8_t *guid, uint8_t seed);
 long tg_meminfo_kb(const char *field);
 
 #endif /* _VMBH_TEST_GUEST_H */
+
+/* ---- helpers for the echo device class (VMBH_CLASS_TEST) ---- */
+
+/* Deterministic payload bytes for packet @seq. */
+void tg_fill(void *buf, uint32_t len, uint64_t seq);
+bool tg_check(const void *buf, uint32_t len, uint64_t seq);
+/*
+ * Send one in-band packet (completion requested, trans_id @seq, payload
+ * tg_fill(@len, @seq)) and wait for its echo: same trans_id, same payload.
+ * Returns 0, -ETIMEDOUT, -EBADMSG (wrong content), or a send error.
+ */
+int tg_echo_one(struct tg_chan *ch, uint64_t seq, uint32_t len,
+		int timeout_ms);
+
+/* VMBus + one echo device + its primary channel open, in one call. */
+int tg_echo_setup(struct tg_vm *vm, struct tg_dev *dev, struct tg_chan *ch,
+		  uint32_t version, uint8_t seed);
