@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: W=1 build, sparse, checkpatch --strict, kernel-doc, and the
+# build against bookworm's 6.1 headers.  Any finding fails.  Each checker's
+# full output is kept under .build/check/.
+
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/testing/lib.sh"
+vmbh_load_env
+cd "$top"
+out=$top/.build/check
+mkdir -p "$out"
+KDIR=${KDIR:-$VMBH_KDIR}
+failed=()
+
+step() {
+	# $1: name; runs the rest, keeps its output; fails on status or findings
+	local name=$1 st
+	shift
+	printf 'check: %-12s ' "$name"
+	"$@" >"$out/$name.log" 2>&1
+	st=$?
+	if [ $st != 0 ] || grep -Eq '(warning|error|WARNING|ERROR|CHECK):' "$out/$name.log"; then
+		echo "FAIL (see .build/check/$name.log)"
+		grep -E '(warning|error|WARNING|ERROR|CHECK):' "$out/$name.log" | head -n 40
+		failed+=("$name")
+	else
+		echo ok
+	fi
+}
+
+# Project C sources: kernel code, and the kselftests (kernel style too).
+mapfile -t kfiles < <(git ls-files -co --exclude-standard -- '*.c' '*.h' |
+	grep -Ev '^(qemu|selftests|tools)/')
+mapfile -t tfiles < <(git ls-files -co --exclude-standard -- '*.c' '*.h' |
+	grep -E '^(selftests|tools)/')
+
+build() { make -C "$KDIR" M="$top" "$@" modules; }
+clean() { make -C "$KDIR" M="$top" clean >/dev/null; }
+
+clean
+step w1 build W=1
+clean
+step sparse build C=2 CHECK=sparse
+checkpatch() {
+	perl "$VMBH_KSRC/scripts/checkpatch.pl" --strict --no-tree --no-summary \
+		--terse --show-types --ignore FILE_PATH_CHANGES "$@"
+}
+step checkpatch checkpatch -f "${kfiles[@]}"
+# Userspace tests use <stdint.h> types, as in-tree kselftests do.
+step checkpatch-tests checkpatch --ignore PREFER_KERNEL_TYPES -f "${tfiles[@]}"
+step kernel-doc perl "$VMBH_KSRC/scripts/kernel-doc" -none -Wall "${kfiles[@]}"
+
+# Other kernels, each in a copy so objects never mix.
+kb61() {
+	local d=$out/tree-6.1
+	rm -rf "$d"
+	mkdir -p "$d"
+	git ls-files -co --exclude-standard -z | grep -zv '^qemu/' |
+		xargs -0 cp --parents -t "$d"
+	make -C "$VMBH_KDIR_61" M="$d" modules
+}
+step build-6.1 kb61
+
+if [ ${#failed[@]} != 0 ]; then
+	echo "check: failed: ${failed[*]}"
+	exit 1
+fi
+echo "check: all clean"
