@@ -87,8 +87,10 @@ FIXTURE_SETUP(mods)
 	int i;
 
 	unload_all();
-	for (i = 0; i < NR_MODS; i++)
+	/* Braces: TH_LOG() after an ASSERT is a statement of its own. */
+	for (i = 0; i < NR_MODS; i++) {
 		ASSERT_FALSE(loaded(i)) TH_LOG("%s still loaded", mods[i][0]);
+	}
 	ASSERT_NE(0, access("/dev/vmbus-host", F_OK));
 }
 
@@ -125,7 +127,7 @@ TEST_F(mods, load_in_order_and_devnode)
 	}
 	ASSERT_EQ(0, stat("/dev/vmbus-host", &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
-	EXPECT_EQ(0600, st.st_mode & 0777);
+	EXPECT_EQ(0600U, st.st_mode & 0777);
 	ASSERT_EQ(0, read_str("/sys/class/misc/vmbus-host/dev", buf, sizeof(buf)));
 	EXPECT_NE(0, buf[0]);
 	/* The dependency chain is visible as holders. */
@@ -177,13 +179,15 @@ TEST_F(mods, reload_cycles)
 
 	/* Repeated load, use and unload: a leak or a stale registration fails here. */
 	for (round = 0; round < 20; round++) {
-		for (i = 0; i < NR_MODS; i++)
+		for (i = 0; i < NR_MODS; i++) {
 			ASSERT_EQ(0, load(i)) TH_LOG("round %d, %s", round, mods[i][0]);
+		}
 		fd = open("/dev/vmbus-host", O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, fd);
 		close(fd);
-		for (i = NR_MODS - 1; i >= 0; i--)
+		for (i = NR_MODS - 1; i >= 0; i--) {
 			ASSERT_EQ(0, unload(i)) TH_LOG("round %d, %s", round, mods[i][0]);
+		}
 	}
 }
 
