@@ -64,8 +64,9 @@ TEST_F(bus, negotiate_every_linux_version)
 		/* a new connection each time: INITIATE_CONTACT resets */
 		ASSERT_EQ(1, tg_contact(&self->vm, v, 0, &r, &st));
 		EXPECT_EQ(0, r.connection_state);
-		if (v >= TG_VERSION_WIN10_V5)
+		if (v >= TG_VERSION_WIN10_V5) {
 			EXPECT_NE(0, r.msg_conn_id);
+		}
 		ASSERT_EQ(0, tg_bus_info(&self->vm, &info));
 		EXPECT_EQ(v, info.version);
 		EXPECT_EQ(VMBH_BUS_CONNECTED, info.state);
@@ -274,19 +275,22 @@ TEST_F(bus, gpadl_many_interleaved)
 	ASSERT_EQ(0, tg_connect(&self->vm, 0));
 	o[0] = tg_find_offer(&self->vm, self->dev[0].instance, 0);
 	o[1] = tg_find_offer(&self->vm, self->dev[1].instance, 0);
-	for (i = 0; i < 32; i++)
+	for (i = 0; i < 32; i++) {
 		ASSERT_EQ(0, tg_gpadl_create(&self->vm, o[i & 1]->child_relid,
 					     0x1000 + i,
 					     tg_mem_alloc(&self->vm.mem, 2), 2));
+	}
 	ASSERT_EQ(0, tg_bus_info(&self->vm, &info));
 	EXPECT_EQ(32, info.nr_gpadls);
 	EXPECT_EQ(64, info.pinned_pages);
-	for (i = 31; i >= 0; i -= 2)
+	for (i = 31; i >= 0; i -= 2) {
 		ASSERT_EQ(0, tg_gpadl_teardown(&self->vm, o[i & 1]->child_relid,
 					       0x1000 + i));
-	for (i = 0; i < 32; i += 2)
+	}
+	for (i = 0; i < 32; i += 2) {
 		ASSERT_EQ(0, tg_gpadl_teardown(&self->vm, o[i & 1]->child_relid,
 					       0x1000 + i));
+	}
 	ASSERT_EQ(0, tg_bus_info(&self->vm, &info));
 	EXPECT_EQ(0, info.nr_gpadls);
 	EXPECT_EQ(0, info.pinned_pages);
@@ -332,9 +336,10 @@ TEST_F(bus, open_echo_close_reopen)
 			EXPECT_EQ(VMBH_CHAN_OPEN, st.state);
 			EXPECT_EQ(o->child_relid, st.relid);
 		}
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < 2; i++) {
 			ASSERT_EQ(0, tg_echo_one(&ch[i], r * 10 + i, 200 + i,
 						 TG_TIMEOUT_MS));
+		}
 		for (i = 0; i < 2; i++) {
 			ASSERT_EQ(0, tg_chan_close(&ch[i]));
 			ASSERT_EQ(0, tg_chan_stats(&self->vm, &self->dev[i], 0,
@@ -534,9 +539,10 @@ TEST_F(bus, message_slot_pending_and_eom)
 
 	ASSERT_EQ(0, tg_connect(&self->vm, 0));
 	/* hold the slot: nothing is taken until the test pumps */
-	for (i = 0; i < 20; i++)
+	for (i = 0; i < 20; i++) {
 		ASSERT_EQ(0, tg_dev_add(&self->vm, &dev[i], VMBH_CLASS_TEST, 1,
 					20 + i));
+	}
 	slot = (void *)((uint8_t *)self->vm.vp[0].simp + 2 * 256);
 	usleep(100 * 1000);
 	ASSERT_EQ(TG_HVMSG_VMBUS, slot->type);

@@ -103,8 +103,9 @@ TEST_F(gring, full_ring_refuses_and_wraps)
 		ASSERT_EQ(1, tg_ring_peek(&self->cons, out, sizeof(out), &pkt));
 		ASSERT_EQ(got, pkt.desc.trans_id);
 		ASSERT_EQ(1000, pkt.payload_len);
-		for (i = 0; i < 1000; i++)
+		for (i = 0; i < 1000; i++) {
 			ASSERT_EQ(got & 0xff, ((uint8_t *)pkt.payload)[i]);
+		}
 		tg_ring_next(&self->cons, &pkt);
 		tg_ring_close(&self->cons);
 		got++;
@@ -118,9 +119,10 @@ TEST_F(gring, pending_send_signals_on_transition)
 	bool sig;
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, tg_ring_send(&self->prod, TG_PKT_DATA_INBAND, 0,
 					  i, payload, sizeof(payload), &sig));
+	}
 	/* producer waits for room for one more packet */
 	tg_ring_set_pending_send(&self->prod, 1024 + 8);
 	ASSERT_EQ(1, tg_ring_peek(&self->cons, out, sizeof(out), &pkt));
