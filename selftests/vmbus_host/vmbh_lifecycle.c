@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifecycle under load: 1000 open/close cycles with traffic in flight,
+ * hot-add/remove, resets and fd closes mid-traffic; nothing may leak
+ * (module counters, pinned/locked pages, slab and vmalloc in /proc/meminfo).
+ */
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "guest.h"
+
+struct snap {
+	long sunreclaim, vmalloc;
+};
+
+static void snap(struct snap *s)
+{
+	/* let RCU and deferred frees run first */
+	usleep(300 * 1000);
+	s->sunreclaim = tg_meminfo_kb("SUnreclaim");
+	s->vmalloc = tg_meminfo_kb("VmallocUsed");
+}
+
+static long proc_status_kb(const char *field)
+{
+	char line[256];
+	size_t n = strlen(field);
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* Growth allowed for per-cpu caches and the like, not per-cycle leaks. */
+#define SLAB_SLACK_KB	4096
+#define VMALLOC_SLACK_KB 1024
+
+static void no_growth(struct __test_metadata *_metadata, const struct snap *a,
+		      const struct snap *b, int cycles)
+{
+	TH_LOG("%d cycles: SUnreclaim %+ld kB, VmallocUsed %+ld kB", cycles,
+	       b->sunreclaim - a->sunreclaim, b->vmalloc - a->vmalloc);
+	EXPECT_LT(b->sunreclaim - a->sunreclaim, SLAB_SLACK_KB);
+	EXPECT_LT(b->vmalloc - a->vmalloc, VMALLOC_SLACK_KB);
+}
+
+static void bus_clean(struct __test_metadata *_metadata, struct tg_vm *vm,
+		      uint32_t gpadls)
+{
+	struct vmbh_bus_info info;
+
+	ASSERT_EQ(0, tg_bus_info(vm, &info));
+	EXPECT_EQ(gpadls, info.nr_gpadls);
+	if (!gpadls) {
+		EXPECT_EQ(0, info.pinned_pages);
+	}
+	EXPECT_EQ(0, info.queued_msgs);
+}
+
+/* Put up to @n packets in flight; read back only some of the echoes. */
+static void traffic(struct tg_chan *ch, int n, uint64_t seq)
+{
+	uint8_t buf[2048];
+	struct tg_pkt pkt;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t len = (seq + i) * 37 % 2000;
+
+		tg_fill(buf, len, seq + i);
+		if (tg_chan_send(ch, TG_PKT_DATA_INBAND,
+				 TG_PKT_FLAG_COMPLETION_REQUESTED, seq + i, buf,
+				 len))
+			break;
+		if (i & 1)
+			tg_chan_recv(ch, &pkt);
+	}
+}
+
+TEST(open_close_under_traffic_1000)
+{
+	const char *env = getenv("VMBH_CYCLES");
+	int cycles = env ? atoi(env) : 1000;
+	struct tg_vm vm;
+	struct tg_dev dev[2];
+	struct tg_chan ch[2];
+	const struct tg_offer *o[2];
+	struct snap s0, s1;
+	int c, i;
+
+	ASSERT_EQ(0, tg_vm_create(&vm, 2, 0));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, tg_dev_add(&vm, &dev[i], VMBH_CLASS_TEST, 1, i + 1));
+	ASSERT_EQ(0, tg_connect(&vm, 0));
+	for (i = 0; i < 2; i++) {
+		o[i] = tg_find_offer(&vm, dev[i].instance, 0);
+		ASSERT_NE(NULL, o[i]);
+	}
+	for (c = -20; c < cycles; c++) {
+		if (c == 0)
+			snap(&s0);
+		for (i = 0; i < 2; i++) {
+			ASSERT_EQ(0, tg_chan_open(&vm, &ch[i], o[i], &dev[i],
+						  2 + (c & 3), 2 + (c % 5), i)) {
+				TH_LOG("cycle %d chan %d", c, i);
+			}
+			traffic(&ch[i], 1 + c % 40, (uint64_t)c << 8);
+		}
+		/* close with echoes still in the rings, and maybe unprocessed */
+		for (i = 0; i < 2; i++) {
+			ASSERT_EQ(0, tg_chan_close(&ch[i])) {
+				TH_LOG("cycle %d chan %d", c, i);
+			}
+		}
+		tg_drop_msgs(&vm);
+		vm.nr_offers = 2;	/* o[] still points at them */
+	}
+	bus_clean(_metadata, &vm, 0);
+	snap(&s1);
+	no_growth(_metadata, &s0, &s1, cycles);
+	tg_vm_destroy(&vm);
+	tg_dev_close_fds(&dev[0]);
+	tg_dev_close_fds(&dev[1]);
+}
+
+TEST(fd_close_under_traffic)
+{
+	struct snap s0, s1;
+	int c, i;
+
+	for (c = -5; c < 100; c++) {
+		struct tg_vm vm;
+		struct tg_dev dev[2];
+		struct tg_chan ch[2];
+
+		if (c == 0)
+			snap(&s0);
+		ASSERT_EQ(0, tg_vm_create(&vm, 1, 8 << 20));
+		for (i = 0; i < 2; i++) {
+			ASSERT_EQ(0, tg_echo_setup(&vm, &dev[i], &ch[i], 0, i + 1));
+			traffic(&ch[i], 50, c);
+		}
+		/* GPADLs that are not rings, too */
+		ASSERT_EQ(0, tg_gpadl_create(&vm, ch[0].relid, 0x5000,
+					     tg_mem_alloc(&vm.mem, 64), 64));
+		tg_vm_destroy(&vm);
+		for (i = 0; i < 2; i++)
+			tg_dev_close_fds(&dev[i]);
+	}
+	snap(&s1);
+	no_growth(_metadata, &s0, &s1, 100);
+}
+
+TEST(hot_add_remove_cycles)
+{
+	struct tg_relid_msg m = { .hdr.msgtype = TG_MSG_CLOSECHANNEL };
+	struct vmbh_bus_info info;
+	struct tg_vm vm;
+	struct snap s0, s1;
+	int c;
+
+	ASSERT_EQ(0, tg_vm_create(&vm, 1, 0));
+	ASSERT_EQ(0, tg_connect(&vm, 0));
+	for (c = -5; c < 200; c++) {
+		struct tg_dev dev;
+		struct tg_chan ch;
+
+		if (c == 0)
+			snap(&s0);
+		ASSERT_EQ(0, tg_echo_setup(&vm, &dev, &ch, 0, (uint8_t)c));
+		traffic(&ch, 20, c);
+		ASSERT_EQ(0, tg_dev_remove(&vm, &dev));
+		ASSERT_LE(12, tg_wait_msg_match(&vm, TG_MSG_RESCIND_CHANNELOFFER,
+						8, ch.relid, NULL, 0,
+						TG_TIMEOUT_MS));
+		m.hdr.msgtype = TG_MSG_CLOSECHANNEL;
+		m.child_relid = ch.relid;
+		ASSERT_EQ(TG_HV_STATUS_SUCCESS, tg_send(&vm, &m, sizeof(m)));
+		m.hdr.msgtype = TG_MSG_RELID_RELEASED;
+		ASSERT_EQ(TG_HV_STATUS_SUCCESS, tg_send(&vm, &m, sizeof(m)));
+		tg_chan_forget(&ch);
+		tg_dev_close_fds(&dev);
+		tg_drop_msgs(&vm);
+	}
+	ASSERT_EQ(0, tg_bus_info(&vm, &info));
+	EXPECT_EQ(0, info.nr_channels);
+	bus_clean(_metadata, &vm, 0);
+	snap(&s1);
+	no_growth(_metadata, &s0, &s1, 200);
+	tg_vm_destroy(&vm);
+}
+
+TEST(reset_and_unload_under_traffic)
+{
+	struct tg_vm vm;
+	struct tg_dev dev[2];
+	struct tg_chan ch[2];
+	const struct tg_offer *o;
+	struct snap s0, s1;
+	int c, i;
+
+	ASSERT_EQ(0, tg_vm_create(&vm, 2, 0));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, tg_dev_add(&vm, &dev[i], VMBH_CLASS_TEST, 1, i + 1));
+	for (c = -5; c < 100; c++) {
+		if (c == 0)
+			snap(&s0);
+		ASSERT_EQ(0, tg_connect(&vm, c & 1 ? TG_VERSION_WIN8_1 :
+					TG_VERSION_WIN10_V5_3));
+		for (i = 0; i < 2; i++) {
+			o = tg_find_offer(&vm, dev[i].instance, 0);
+			ASSERT_NE(NULL, o);
+			ASSERT_EQ(0, tg_chan_open(&vm, &ch[i], o, &dev[i], 4, 4,
+						  i));
+			traffic(&ch[i], 30, c);
+		}
+		if (c % 3 == 0) {
+			ASSERT_EQ(0, tg_reset(&vm));
+		} else if (c % 3 == 1) {
+			ASSERT_EQ(0, tg_unload(&vm));
+		} else {
+			/* kexec: a new contact without unload */
+			vm.version = 0;
+		}
+		bus_clean(_metadata, &vm, c % 3 == 2 ? 2 : 0);
+		for (i = 0; i < 2; i++)
+			tg_chan_forget(&ch[i]);
+		tg_drop_msgs(&vm);
+	}
+	ASSERT_EQ(0, tg_reset(&vm));
+	bus_clean(_metadata, &vm, 0);
+	snap(&s1);
+	no_growth(_metadata, &s0, &s1, 100);
+	tg_vm_destroy(&vm);
+	tg_dev_close_fds(&dev[0]);
+	tg_dev_close_fds(&dev[1]);
+}
+
+static int drop_cap_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+/* GPADL pins are charged to the VMM's locked memory and its limit. */
+TEST(pinned_pages_charged_to_memlock)
+{
+	struct rlimit rl = { 256 * 4096, 256 * 4096 };	/* 1 MiB */
+	struct tg_vm vm;
+	struct tg_dev dev;
+	struct tg_chan ch;
+	long lck0, lck1;
+	void *p;
+
+	ASSERT_EQ(0, drop_cap_ipc_lock());
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+	ASSERT_EQ(0, tg_vm_create(&vm, 1, 0));
+	ASSERT_EQ(0, tg_echo_setup(&vm, &dev, &ch, 0, 1));
+	lck0 = proc_status_kb("VmLck");
+	p = tg_mem_alloc(&vm.mem, 128);
+	ASSERT_EQ(0, tg_gpadl_create(&vm, ch.relid, 0x100, p, 128));
+	lck1 = proc_status_kb("VmLck");
+	EXPECT_EQ(128 * 4, lck1 - lck0);
+	/* 128 + 8 ring pages are pinned: another 128 passes the limit */
+	EXPECT_NE(0, tg_gpadl_create(&vm, ch.relid, 0x101,
+				     tg_mem_alloc(&vm.mem, 128), 128));
+	ASSERT_EQ(0, tg_gpadl_teardown(&vm, ch.relid, 0x100));
+	EXPECT_EQ(lck0, proc_status_kb("VmLck"));
+	ASSERT_EQ(0, tg_chan_close(&ch));
+	tg_vm_destroy(&vm);
+	EXPECT_EQ(0, proc_status_kb("VmLck"));
+	tg_dev_close_fds(&dev);
+}
+
+TEST_HARNESS_MAIN
