@@ -1,28 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmbh_storvsp: Synthetic SCSI (storvsp) backend for vmbus-host.
- * Registers the VMBH_CLASS_SCSI device class with vmbus_host.ko.
+ * Registers the "storvsp" LIO fabric and the VMBH_CLASS_SCSI device class.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-#include <uapi/linux/vmbus_host.h>
-#include <vmbh/channel.h>
 
-static struct vmbh_class storvsp_class = {
-	.id	= VMBH_CLASS_SCSI,
-	.name	= "storvsp",
-	.owner	= THIS_MODULE,
-};
+#include "storvsp.h"
 
 static int __init storvsp_init(void)
 {
-	return vmbh_register_class(&storvsp_class);
+	int ret;
+
+	ret = storvsp_cmd_cache_init();
+	if (ret)
+		return ret;
+	ret = storvsp_fabric_init();
+	if (ret)
+		goto out_cache;
+	ret = vmbh_register_class(&storvsp_class);
+	if (ret)
+		goto out_fabric;
+	return 0;
+
+out_fabric:
+	storvsp_fabric_exit();
+out_cache:
+	storvsp_cmd_cache_exit();
+	return ret;
 }
 
 static void __exit storvsp_exit(void)
 {
 	vmbh_unregister_class(&storvsp_class);
+	storvsp_fabric_exit();
+	/* kfree_rcu() of controllers must not outlive the module */
+	rcu_barrier();
+	storvsp_cmd_cache_exit();
 }
 
 module_init(storvsp_init);
