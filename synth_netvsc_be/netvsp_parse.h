@@ -97,6 +97,9 @@ struct vmbh_netvsp_cfg {
 	u32 max_queues;
 	u32 link_speed;		/* in 100 bit/s */
 	bool link_up;
+	bool offloads;		/* checksum and LSO offloads (the tap has a
+				 * virtio-net header)
+				 */
 };
 
 struct vmbh_netvsp_rss {

@@ -254,6 +254,8 @@ static u32 vmbh_offload_caps(const struct vmbh_netvsp_cfg *cfg,
 		NDIS_OFFLOAD_REVISION_3 : size == NDIS_OFFLOAD_SIZE_6_1 ?
 		NDIS_OFFLOAD_REVISION_2 : NDIS_OFFLOAD_REVISION_1;
 	o->header.size = size;
+	if (!cfg->offloads)
+		return size;
 	o->ip4_txenc = NDIS_OFFLOAD_ENCAP_8023;
 	o->ip4_txcsum = NDIS_CSUM_CAP_IP4OPT | NDIS_CSUM_CAP_TCP4OPT |
 			NDIS_CSUM_CAP_TCP4 | NDIS_CSUM_CAP_UDP4 |

@@ -372,6 +372,7 @@ FIXTURE_SETUP(rndis)
 	self->cfg.max_queues = 4;
 	self->cfg.link_speed = 100000000;
 	self->cfg.link_up = true;
+	self->cfg.offloads = true;
 }
 
 FIXTURE_TEARDOWN(rndis)
@@ -483,6 +484,13 @@ TEST_F(rndis, query_offload_caps_as_guest_checks)
 			OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES, &want,
 			sizeof(want));
 	ASSERT_EQ(24 + 144, ctl_round(_metadata, self, len));
+	/* a tap without virtio-net header: valid object, no offloads */
+	self->cfg.offloads = false;
+	ASSERT_EQ(24 + 144, ctl_round(_metadata, self, len));
+	memcpy(&o, self->reply + 24, 144);
+	EXPECT_EQ(0xA7, o.header.type);
+	EXPECT_EQ(0, o.ip4_txcsum);
+	EXPECT_EQ(0, o.lsov2_ip4_encap);
 }
 
 TEST_F(rndis, query_rss_caps_by_version)
