@@ -184,9 +184,20 @@ TEST_F(echo, interrupts_only_when_unmasked_and_empty)
 	struct vmbh_channel_stats s0, s1;
 	int i;
 
+	struct tg_pkt pkt;
+	uint8_t buf[32];
+
 	ASSERT_EQ(0, tg_chan_stats(&self->vm, &self->dev[2], 0, &s0));
-	for (i = 0; i < 100; i++)
-		ASSERT_EQ(0, tg_echo_one(&self->ch[2], i, 32, TG_TIMEOUT_MS));
+	for (i = 0; i < 100; i++) {
+		/* read only after the interrupt: the ring is always empty
+		 * and unmasked when the host writes, so each write signals */
+		tg_fill(buf, 32, i);
+		ASSERT_EQ(0, tg_chan_send(&self->ch[2], TG_PKT_DATA_INBAND, 1,
+					  i, buf, 32));
+		ASSERT_EQ(0, tg_chan_wait_event(&self->ch[2], TG_TIMEOUT_MS));
+		ASSERT_EQ(1, tg_chan_recv(&self->ch[2], &pkt));
+		ASSERT_EQ(i, pkt.desc.trans_id);
+	}
 	ASSERT_EQ(0, tg_chan_stats(&self->vm, &self->dev[2], 0, &s1));
 	/* one at a time: each echo found the ring empty */
 	EXPECT_EQ(100, s1.out_packets - s0.out_packets);

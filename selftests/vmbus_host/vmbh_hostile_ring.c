@@ -108,7 +108,10 @@ TEST_F(hostile, ring_host_owned_indices_scribbled)
 {
 	ASSERT_EQ(0, tg_echo_one(&self->ca, 1, 100, TG_TIMEOUT_MS));
 	self->ca.out.hdr->read_index = 0x1238;	/* host's consumer index */
+	/* the guest's own signal rule now sees a non-empty ring: kick */
+	tg_chan_kick(&self->ca);
 	ASSERT_EQ(0, tg_echo_one(&self->ca, 2, 100, TG_TIMEOUT_MS));
+	tg_chan_kick(&self->ca);
 	ASSERT_EQ(0, tg_echo_one(&self->ca, 3, 200, TG_TIMEOUT_MS));
 	hostile_after(_metadata, self, true);
 }

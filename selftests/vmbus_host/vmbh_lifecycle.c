@@ -58,11 +58,15 @@ static void no_growth(struct __test_metadata *_metadata, const struct snap *a,
 }
 
 static void bus_clean(struct __test_metadata *_metadata, struct tg_vm *vm,
-		      uint32_t gpadls)
+		      uint32_t gpadls, const char *after, int cycle)
 {
 	struct vmbh_bus_info info;
 
 	ASSERT_EQ(0, tg_bus_info(vm, &info));
+	if (info.nr_gpadls != gpadls || info.queued_msgs)
+		TH_LOG("after %s, cycle %d: %u GPADLs, %u pages, %u queued",
+		       after, cycle, info.nr_gpadls, info.pinned_pages,
+		       info.queued_msgs);
 	EXPECT_EQ(gpadls, info.nr_gpadls);
 	if (!gpadls) {
 		EXPECT_EQ(0, info.pinned_pages);
@@ -114,7 +118,8 @@ TEST(open_close_under_traffic_1000)
 			snap(&s0);
 		for (i = 0; i < 2; i++) {
 			ASSERT_EQ(0, tg_chan_open(&vm, &ch[i], o[i], &dev[i],
-						  2 + (c & 3), 2 + (c % 5), i)) {
+						  2 + ((c + 20) & 3),
+						  2 + (c + 20) % 5, i)) {
 				TH_LOG("cycle %d chan %d", c, i);
 			}
 			traffic(&ch[i], 1 + c % 40, (uint64_t)c << 8);
@@ -126,9 +131,8 @@ TEST(open_close_under_traffic_1000)
 			}
 		}
 		tg_drop_msgs(&vm);
-		vm.nr_offers = 2;	/* o[] still points at them */
 	}
-	bus_clean(_metadata, &vm, 0);
+	bus_clean(_metadata, &vm, 0, "the last cycle", -1);
 	snap(&s1);
 	no_growth(_metadata, &s0, &s1, cycles);
 	tg_vm_destroy(&vm);
@@ -197,7 +201,7 @@ TEST(hot_add_remove_cycles)
 	}
 	ASSERT_EQ(0, tg_bus_info(&vm, &info));
 	EXPECT_EQ(0, info.nr_channels);
-	bus_clean(_metadata, &vm, 0);
+	bus_clean(_metadata, &vm, 0, "the last cycle", -1);
 	snap(&s1);
 	no_growth(_metadata, &s0, &s1, 200);
 	tg_vm_destroy(&vm);
@@ -235,13 +239,15 @@ TEST(reset_and_unload_under_traffic)
 			/* kexec: a new contact without unload */
 			vm.version = 0;
 		}
-		bus_clean(_metadata, &vm, c % 3 == 2 ? 2 : 0);
+		bus_clean(_metadata, &vm, c % 3 == 2 ? 2 : 0,
+			  c % 3 == 0 ? "VMBH_RESET" : c % 3 == 1 ?
+			  "UNLOAD_RESPONSE" : "kexec-style contact", c);
 		for (i = 0; i < 2; i++)
 			tg_chan_forget(&ch[i]);
 		tg_drop_msgs(&vm);
 	}
 	ASSERT_EQ(0, tg_reset(&vm));
-	bus_clean(_metadata, &vm, 0);
+	bus_clean(_metadata, &vm, 0, "the last cycle", -1);
 	snap(&s1);
 	no_growth(_metadata, &s0, &s1, 100);
 	tg_vm_destroy(&vm);

@@ -51,10 +51,16 @@ static void tg_queue_msg(struct tg_vm *vm, const struct tg_hv_msg *m)
 
 	vm->msgs_seen++;
 	if (h->msgtype == TG_MSG_OFFERCHANNEL &&
-	    m->payload_size >= sizeof(struct tg_offer) &&
-	    vm->nr_offers < TG_MAX_OFFERS)
+	    m->payload_size >= sizeof(struct tg_offer)) {
+		/* keep the newest offers */
+		if (vm->nr_offers == TG_MAX_OFFERS) {
+			memmove(vm->offers, vm->offers + 1,
+				(TG_MAX_OFFERS - 1) * sizeof(vm->offers[0]));
+			vm->nr_offers--;
+		}
 		memcpy(&vm->offers[vm->nr_offers++], m->payload,
 		       sizeof(struct tg_offer));
+	}
 	if (vm->q_len == TG_MSGQ_LEN)
 		abort();	/* a test that never consumes its messages */
 	vm->q[(vm->q_head + vm->q_len++) % TG_MSGQ_LEN] = *m;
@@ -187,7 +193,6 @@ int tg_count_msgs(struct tg_vm *vm, uint32_t msgtype, int ms)
 void tg_drop_msgs(struct tg_vm *vm)
 {
 	vm->q_head = vm->q_len = 0;
-	vm->nr_offers = 0;
 }
 
 int tg_contact(struct tg_vm *vm, uint32_t version, uint32_t target_vcpu,

@@ -128,6 +128,7 @@ int tg_wait_msg_match(struct tg_vm *vm, uint32_t msgtype, uint32_t off,
 		      uint32_t val, void *out, uint32_t len, int timeout_ms);
 /* Count queued messages of @msgtype (0: any) after pumping for @ms. */
 int tg_count_msgs(struct tg_vm *vm, uint32_t msgtype, int ms);
+/* Forget queued messages (offers already recorded are kept). */
 void tg_drop_msgs(struct tg_vm *vm);
 
 /* ---- guest side: control protocol ---- */

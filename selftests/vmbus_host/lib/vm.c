@@ -44,9 +44,13 @@ int tg_vm_set_vp(struct tg_vm *vm, int vp, uint32_t flags)
 		.vp_index = vp,
 		.sint_fd = vm->vp[vp].sint_fd,
 		.resample_fd = vm->vp[vp].eom_fd,
-		.simp_uaddr = (uintptr_t)vm->vp[vp].simp,
-		.siefp_uaddr = (uintptr_t)vm->vp[vp].siefp,
 	};
+
+	/* a VMM passes no address for a page the guest disabled */
+	if (flags & VMBH_VCPU_SIMP_ENABLED)
+		v.simp_uaddr = (uintptr_t)vm->vp[vp].simp;
+	if (flags & VMBH_VCPU_SIEFP_ENABLED)
+		v.siefp_uaddr = (uintptr_t)vm->vp[vp].siefp;
 
 	return tg_ioctl(vm->fd, VMBH_SET_VCPU, &v);
 }
@@ -226,6 +230,7 @@ int tg_reset(struct tg_vm *vm)
 
 	if (!ret) {
 		tg_drop_msgs(vm);
+		vm->nr_offers = 0;
 		vm->msg_conn_id = TG_MESSAGE_CONNECTION_ID;
 		vm->version = 0;
 	}
