@@ -64,6 +64,22 @@ kb61() {
 }
 step build-6.1 kb61
 
+# dkms.conf: a DKMS build of the tree into a private dkms tree.
+dkms_build() {
+	local d=$out/dkms v
+	v=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+	rm -rf "$d"
+	mkdir -p "$d/tree" "$d/src/vmbus-host-$v"
+	git ls-files -co --exclude-standard -z | grep -zv '^qemu/' |
+		xargs -0 cp --parents -t "$d/src/vmbus-host-$v"
+	dkms build --dkmstree "$d/tree" --sourcetree "$d/src" -m vmbus-host -v "$v" \
+		-k "$VMBH_KABI" --kernelsourcedir "$KDIR" || return 1
+	for m in vmbh_hypercall vmbus_host vmbh_storvsp vmbh_netvsp; do
+		ls "$d/tree/vmbus-host/$v/$VMBH_KABI"/*/module/$m.ko* || return 1
+	done
+}
+step dkms dkms_build
+
 if [ ${#failed[@]} != 0 ]; then
 	echo "check: failed: ${failed[*]}"
 	exit 1
