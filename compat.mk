@@ -11,3 +11,6 @@ vmbh_probe = $(shell grep -qsE '$(2)' $(srctree)/include/$(1) && echo $(3))
 
 # Before 6.13 symbol namespaces were bare identifiers, stringified by the macros.
 ccflags-y += $(call vmbh_probe,linux/module.h,import_ns.*__stringify,-DVMBH_NS_BARE)
+
+# Before 6.8 eventfd_signal() took a count to add.
+ccflags-y += $(call vmbh_probe,linux/eventfd.h,eventfd_signal\(struct eventfd_ctx \*ctx$(comma) __u64 n\),-DVMBH_EVENTFD_SIGNAL_COUNT)

@@ -7,6 +7,10 @@
 
 #include <linux/module.h>
 #include "hypercall.h"
+#include "post_check.h"
+
+/* post_check.c also builds in userspace, so its export lives here. */
+VMBH_EXPORT(vmbh_hv_post_msg_check);
 
 static int __init vmbh_hypercall_init(void)
 {

@@ -6,6 +6,7 @@
 #ifndef _VMBH_COMPAT_H
 #define _VMBH_COMPAT_H
 
+#include <linux/eventfd.h>
 #include <linux/module.h>
 
 /* The symbol namespace shared by the project's modules. */
@@ -17,5 +18,20 @@
 
 #define VMBH_EXPORT(sym)	EXPORT_SYMBOL_NS_GPL(sym, VMBH_NS)
 #define VMBH_IMPORT()		MODULE_IMPORT_NS(VMBH_NS)
+
+/* Bounds annotation for flexible arrays, from 6.6 on. */
+#ifndef __counted_by
+#define __counted_by(member)
+#endif
+
+/* Add one to an eventfd's counter and wake its pollers. */
+static inline void vmbh_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef VMBH_EVENTFD_SIGNAL_COUNT
+	eventfd_signal(ctx, 1);
+#else
+	eventfd_signal(ctx);
+#endif
+}
 
 #endif /* _VMBH_COMPAT_H */
