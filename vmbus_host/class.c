@@ -24,13 +24,6 @@ static struct vmbh_class *vmbh_class_find(u32 id)
 	return NULL;
 }
 
-/**
- * vmbh_register_class() - make a device class available to VMMs
- * @cls: the class, owned by the caller until vmbh_unregister_class()
- *
- * Return: 0, -EINVAL for a class without a name or id, or -EEXIST when a
- * class with the same id is registered already.
- */
 int vmbh_register_class(struct vmbh_class *cls)
 {
 	int ret = 0;
@@ -49,12 +42,10 @@ int vmbh_register_class(struct vmbh_class *cls)
 }
 VMBH_EXPORT(vmbh_register_class);
 
-/**
- * vmbh_unregister_class() - withdraw a device class
- * @cls: a class given to vmbh_register_class()
- *
+/*
  * No device of the class exists any more: each one holds a reference on
  * the class's module, so the module cannot be on its way out before them.
+ * (The test class is in this module, which /dev/vmbus-host files pin.)
  */
 void vmbh_unregister_class(struct vmbh_class *cls)
 {

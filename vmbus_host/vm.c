@@ -1,49 +1,405 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The VM object: one per open /dev/vmbus-host file, torn down whole when
- * the file is released.
+ * The VM object: one per open /dev/vmbus-host file, its ioctls, the
+ * guest memory table, and the teardown when the file is released.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include "vmbus_host.h"
 
-/* Until the VMM describes its vCPUs the bus has one virtual processor. */
-#define VMBH_DEFAULT_VPS	1
+/* First published sizes: anything smaller is -EINVAL. */
+#define VMBH_SIZE_V0(type, last)	offsetofend(type, last)
 
 static int vmbh_open(struct inode *inode, struct file *file)
 {
 	struct vmbh_vm *vm;
 	int ret;
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	vm = kvzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
-	vm->synic = vmbh_synic_create(VMBH_DEFAULT_VPS);
+	kref_init(&vm->ref);
+	snprintf(vm->name, sizeof(vm->name), "vm%d", task_tgid_nr(current));
+	vm->synic = vmbh_synic_create(vm->name);
 	if (IS_ERR(vm->synic)) {
 		ret = PTR_ERR(vm->synic);
 		goto out_free_vm;
 	}
+	mutex_init(&vm->lock);
+	INIT_LIST_HEAD(&vm->devices);
+	INIT_LIST_HEAD(&vm->zombies);
+	INIT_WORK(&vm->subchan_work, vmbh_subchan_work);
+	spin_lock_init(&vm->gpadl_lock);
+	INIT_LIST_HEAD(&vm->gpadls);
+	ratelimit_state_init(&vm->rs, 5 * HZ, 10);
+	vm->next_dev_id = 1;
 	file->private_data = vm;
 	return 0;
 
 out_free_vm:
-	kfree(vm);
+	kvfree(vm);
 	return ret;
+}
+
+static void vmbh_vm_free(struct kref *ref)
+{
+	struct vmbh_vm *vm = container_of(ref, struct vmbh_vm, ref);
+
+	vmbh_synic_destroy(vm->synic);
+	kfree(rcu_dereference_protected(vm->memtable, true));
+	if (vm->mm)
+		mmdrop(vm->mm);
+	kvfree(vm);
+}
+
+void vmbh_vm_put(struct vmbh_vm *vm)
+{
+	kref_put(&vm->ref, vmbh_vm_free);
 }
 
 static int vmbh_release(struct inode *inode, struct file *file)
 {
 	struct vmbh_vm *vm = file->private_data;
+	struct vmbh_device *dev, *tmp;
 
-	vmbh_synic_destroy(vm->synic);
-	kfree(vm);
+	mutex_lock(&vm->lock);
+	vm->dying = true;
+	list_for_each_entry_safe(dev, tmp, &vm->devices, node)
+		vmbh_device_destroy(dev);
+	list_for_each_entry_safe(dev, tmp, &vm->zombies, node)
+		vmbh_device_destroy(dev);
+	vmbh_gpadls_drop_all(vm);
+	mutex_unlock(&vm->lock);
+	cancel_work_sync(&vm->subchan_work);
+	vmbh_vm_put(vm);
 	return 0;
+}
+
+/*
+ * Bind the VM to the caller's mm at the first ioctl; later ioctls must
+ * come from the same address space, as guest memory is reached through it.
+ */
+static int vmbh_vm_check_owner(struct vmbh_vm *vm)
+{
+	int ret = 0;
+
+	if (!current->mm)
+		return -EPERM;
+	mutex_lock(&vm->lock);
+	if (!vm->mm) {
+		mmgrab(current->mm);
+		vm->mm = current->mm;
+	} else if (vm->mm != current->mm) {
+		ret = -EPERM;
+	}
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/**
+ * vmbh_gpa_to_uaddr() - translate a guest physical range to a VMM address
+ * @vm: the VM
+ * @gpa: guest physical address
+ * @len: bytes, non-zero; the range must lie inside one region
+ * @uaddr: out: the VMM address of @gpa
+ *
+ * Any context (RCU).
+ *
+ * Return: 0 or -EFAULT when the range is not guest memory.
+ */
+int vmbh_gpa_to_uaddr(struct vmbh_vm *vm, u64 gpa, u64 len, u64 *uaddr)
+{
+	struct vmbh_memtable *mt;
+	int ret = -EFAULT;
+	u32 i;
+
+	if (!len || gpa + len < gpa)
+		return -EFAULT;
+	rcu_read_lock();
+	mt = rcu_dereference(vm->memtable);
+	for (i = 0; mt && i < mt->nr; i++) {
+		const struct vmbh_mem_region *r = &mt->regions[i];
+
+		if (gpa >= r->gpa && gpa + len <= r->gpa + r->size) {
+			*uaddr = r->uaddr + (gpa - r->gpa);
+			ret = 0;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+static long vmbh_ioctl_set_mem_table(struct vmbh_vm *vm, void __user *uarg)
+{
+	struct vmbh_memtable *mt, *old;
+	struct vmbh_set_mem_table arg;
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < VMBH_SIZE_V0(struct vmbh_set_mem_table, regions))
+		return -EINVAL;
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.reserved || arg.nr_regions > VMBH_MAX_MEM_REGIONS)
+		return -EINVAL;
+	mt = kzalloc(struct_size(mt, regions, arg.nr_regions),
+		     GFP_KERNEL_ACCOUNT);
+	if (!mt)
+		return -ENOMEM;
+	mt->nr = arg.nr_regions;
+	if (copy_from_user(mt->regions, u64_to_user_ptr(arg.regions),
+			   array_size(arg.nr_regions, sizeof(mt->regions[0])))) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+	ret = vmbh_mem_table_check(mt->regions, mt->nr);
+	if (ret)
+		goto out_free;
+	mutex_lock(&vm->lock);
+	old = rcu_replace_pointer(vm->memtable, mt, lockdep_is_held(&vm->lock));
+	mutex_unlock(&vm->lock);
+	/* Workers may be translating through the old table. */
+	synchronize_rcu();
+	kfree(old);
+	return 0;
+
+out_free:
+	kfree(mt);
+	return ret;
+}
+
+static long vmbh_ioctl_set_vcpu(struct vmbh_vm *vm, void __user *uarg)
+{
+	struct vmbh_set_vcpu arg;
+	struct vmbh_vp_config cfg;
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < VMBH_SIZE_V0(struct vmbh_set_vcpu, siefp_uaddr))
+		return -EINVAL;
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags & ~VMBH_VCPU_FLAGS || arg.reserved ||
+	    arg.vp_index >= VMBH_MAX_VPS)
+		return -EINVAL;
+	if ((!(arg.flags & VMBH_VCPU_SIMP_ENABLED) && arg.simp_uaddr) ||
+	    (!(arg.flags & VMBH_VCPU_SIEFP_ENABLED) && arg.siefp_uaddr))
+		return -EINVAL;
+	if ((arg.flags & VMBH_VCPU_SIMP_ENABLED && !arg.simp_uaddr) ||
+	    (arg.flags & VMBH_VCPU_SIEFP_ENABLED && !arg.siefp_uaddr))
+		return -EINVAL;
+	if (arg.sint_fd < -1 || arg.resample_fd < -1)
+		return -EBADF;
+	cfg.simp_uaddr = arg.simp_uaddr;
+	cfg.siefp_uaddr = arg.siefp_uaddr;
+	cfg.sint_fd = arg.sint_fd;
+	cfg.resample_fd = arg.resample_fd;
+	return vmbh_synic_set_vp(vm->synic, arg.vp_index, &cfg);
+}
+
+static long vmbh_ioctl_post_msg(struct vmbh_vm *vm, void __user *uarg)
+{
+	struct vmbh_post_msg arg;
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < VMBH_SIZE_V0(struct vmbh_post_msg, payload))
+		return -EINVAL;
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags)
+		return -EINVAL;
+	arg.result = vmbh_hv_post_msg_check(arg.message_type,
+					    arg.payload_size, arg.payload);
+	if (arg.result == VMBH_HV_STATUS_SUCCESS)
+		arg.result = vmbh_control_post(vm, arg.connection_id & 0xFFFFFF,
+					       arg.payload, arg.payload_size);
+	if (put_user(arg.result, (u32 __user *)(uarg +
+			offsetof(struct vmbh_post_msg, result))))
+		return -EFAULT;
+	return 0;
+}
+
+static long vmbh_ioctl_add_device(struct vmbh_vm *vm, void __user *uarg)
+{
+	struct vmbh_add_device arg;
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < VMBH_SIZE_V0(struct vmbh_add_device, params))
+		return -EINVAL;
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.reserved)
+		return -EINVAL;
+	ret = vmbh_device_add(vm, &arg);
+	if (ret)
+		return ret;
+	if (put_user(arg.dev_id, (u32 __user *)(uarg +
+			offsetof(struct vmbh_add_device, dev_id)))) {
+		vmbh_device_remove(vm, arg.dev_id);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long vmbh_ioctl_remove_device(struct vmbh_vm *vm, void __user *uarg)
+{
+	struct vmbh_remove_device arg;
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < VMBH_SIZE_V0(struct vmbh_remove_device, reserved))
+		return -EINVAL;
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.reserved)
+		return -EINVAL;
+	return vmbh_device_remove(vm, arg.dev_id);
+}
+
+static long vmbh_ioctl_reset(struct vmbh_vm *vm, void __user *uarg)
+{
+	struct vmbh_reset arg;
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < VMBH_SIZE_V0(struct vmbh_reset, flags))
+		return -EINVAL;
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	vmbh_bus_reset(vm);
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
+static long vmbh_ioctl_bus_info(struct vmbh_vm *vm, void __user *uarg)
+{
+	struct vmbh_bus_info arg;
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < VMBH_SIZE_V0(struct vmbh_bus_info, msgs_out))
+		return -EINVAL;
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.reserved)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	arg.state = vm->state;
+	arg.version = vm->state == VMBH_VM_DISCONNECTED ? 0 : vm->version;
+	arg.target_vp = vm->target_vp;
+	arg.nr_channels = vm->nr_relids;
+	arg.msgs_in = vm->msgs_in;
+	spin_lock(&vm->gpadl_lock);
+	arg.nr_gpadls = vm->nr_gpadls;
+	spin_unlock(&vm->gpadl_lock);
+	mutex_unlock(&vm->lock);
+	arg.pinned_pages = atomic_read(&vm->pinned_pages);
+	arg.queued_msgs = vmbh_synic_queued(vm->synic);
+	arg.msgs_out = vmbh_synic_msgs_out(vm->synic);
+	if (copy_to_user(uarg, &arg, min_t(u32, usize, sizeof(arg))))
+		return -EFAULT;
+	return 0;
+}
+
+static long vmbh_ioctl_channel_stats(struct vmbh_vm *vm, void __user *uarg)
+{
+	struct vmbh_channel_stats arg;
+	struct vmbh_device *dev;
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < VMBH_SIZE_V0(struct vmbh_channel_stats, errors))
+		return -EINVAL;
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	dev = vmbh_device_find(vm, arg.dev_id);
+	if (!dev)
+		ret = -ENOENT;
+	else if (arg.queue >= dev->nr_queues)
+		ret = -EINVAL;
+	else
+		vmbh_chan_stats(&dev->chans[arg.queue], &arg);
+	mutex_unlock(&vm->lock);
+	if (ret)
+		return ret;
+	if (copy_to_user(uarg, &arg, min_t(u32, usize, sizeof(arg))))
+		return -EFAULT;
+	return 0;
+}
+
+static long vmbh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct vmbh_vm *vm = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	int ret;
+
+	ret = vmbh_vm_check_owner(vm);
+	if (ret)
+		return ret;
+	switch (cmd) {
+	case VMBH_SET_MEM_TABLE:
+		return vmbh_ioctl_set_mem_table(vm, uarg);
+	case VMBH_SET_VCPU:
+		return vmbh_ioctl_set_vcpu(vm, uarg);
+	case VMBH_POST_MSG:
+		return vmbh_ioctl_post_msg(vm, uarg);
+	case VMBH_ADD_DEVICE:
+		return vmbh_ioctl_add_device(vm, uarg);
+	case VMBH_REMOVE_DEVICE:
+		return vmbh_ioctl_remove_device(vm, uarg);
+	case VMBH_RESET:
+		return vmbh_ioctl_reset(vm, uarg);
+	case VMBH_GET_BUS_INFO:
+		return vmbh_ioctl_bus_info(vm, uarg);
+	case VMBH_GET_CHANNEL_STATS:
+		return vmbh_ioctl_channel_stats(vm, uarg);
+	default:
+		return -ENOTTY;
+	}
 }
 
 const struct file_operations vmbh_fops = {
 	.owner		= THIS_MODULE,
 	.open		= vmbh_open,
 	.release	= vmbh_release,
+	.unlocked_ioctl	= vmbh_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
 };

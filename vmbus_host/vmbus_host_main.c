@@ -18,12 +18,21 @@ static struct miscdevice vmbh_misc = {
 
 static int __init vmbh_init(void)
 {
-	return misc_register(&vmbh_misc);
+	int ret;
+
+	ret = vmbh_test_class_register();
+	if (ret)
+		return ret;
+	ret = misc_register(&vmbh_misc);
+	if (ret)
+		vmbh_test_class_unregister();
+	return ret;
 }
 
 static void __exit vmbh_exit(void)
 {
 	misc_deregister(&vmbh_misc);
+	vmbh_test_class_unregister();
 }
 
 module_init(vmbh_init);

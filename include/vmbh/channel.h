@@ -274,21 +274,6 @@ struct vmbh_packet {
 };
 
 /**
- * struct vmbh_gpa_range - one validated range of a GPA-direct packet
- * @byte_count:	bytes, non-zero
- * @byte_offset: offset into the first page, below 4096
- * @nr_pfns:	ceil((byte_offset + byte_count) / 4096)
- * @pfns:	guest page numbers (4 KiB frames), not yet checked against
- *		guest memory: vmbh_chan_map_range() does that
- */
-struct vmbh_gpa_range {
-	u32 byte_count;
-	u32 byte_offset;
-	u32 nr_pfns;
-	const u64 *pfns;
-};
-
-/**
  * vmbh_chan_recv() - take the next packet from the guest->host ring
  * @chan: an open channel, from its worker (&vmbh_class_ops.handle)
  * @pkt: filled with the packet

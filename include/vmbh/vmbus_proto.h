@@ -414,4 +414,21 @@ struct vmbh_xfer_page_hdr {
 } __packed;
 static_assert(sizeof(struct vmbh_xfer_page_hdr) == 24, "xfer hdr");
 
+/* ---- parsed forms (host-side, not on the wire) ---- */
+
+/**
+ * struct vmbh_gpa_range - one validated range of a GPA-direct packet
+ * @byte_count:	bytes, non-zero
+ * @byte_offset: offset into the first page, below 4096
+ * @nr_pfns:	ceil((byte_offset + byte_count) / 4096)
+ * @pfns:	guest page numbers (4 KiB frames), not yet checked against
+ *		guest memory: vmbh_chan_map_range() does that
+ */
+struct vmbh_gpa_range {
+	__u32 byte_count;
+	__u32 byte_offset;
+	__u32 nr_pfns;
+	const __u64 *pfns;
+};
+
 #endif /* _VMBH_VMBUS_PROTO_H */
