@@ -228,7 +228,7 @@ int vmbh_ring_gpadl_check(__u32 rangecount, const __u64 *entries,
 	pages = hdr->byte_count / VMBH_GPA_PAGE_SIZE;
 	if (pages != nr_entries - 1)
 		return -EINVAL;
-	if (downstream_offset < 2 || downstream_offset + 2 > pages)
+	if (downstream_offset < 2 || (__u64)downstream_offset + 2 > pages)
 		return -EINVAL;
 	return (int)pages;
 }
