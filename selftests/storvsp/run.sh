@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the storvsp kselftests inside the test VM:
+#   tools/testing/vm.sh -- selftests/storvsp/run.sh [test...]
+# Loads the target core, brd (iblock tests) and the three freshly built
+# modules, runs each test program (all, or the named ones), then unloads
+# everything: a failed rmmod, or a kmem_cache with objects left (dmesg),
+# fails the run, which is how leaked commands and pins show up.
+
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+out=$top/.build/selftests/storvsp
+# where the .ko files are: the checkout, or a private build of it
+mods=${STORVSP_MODDIR:-$top}
+
+rc=0
+modprobe target_core_mod || exit 1
+modprobe target_core_iblock || exit 1
+# 256 MiB RAM disk for iblock data-integrity tests
+modprobe brd rd_nr=1 rd_size=262144 max_part=0 || exit 1
+# the target core lives in configfs (loaded with it)
+mountpoint -q /sys/kernel/config ||
+	mount -t configfs configfs /sys/kernel/config || exit 1
+
+loaded=()
+for m in hypercall/vmbh_hypercall.ko vmbus_host/vmbus_host.ko \
+	 synth_storvsc_be/vmbh_storvsp.ko; do
+	if ! insmod "$mods/$m"; then
+		echo "# insmod $m failed"
+		exit 1
+	fi
+	loaded+=("$(basename "$m" .ko)")
+done
+
+if [ $# -gt 0 ]; then
+	tests=("$@")
+else
+	tests=(storvsp_scsi storvsp_hostile)
+fi
+failed=()
+for t in "${tests[@]}"; do
+	echo "# === $t"
+	"$out/$t"
+	st=$?
+	[ $st -ne 0 ] && { failed+=("$t($st)"); rc=1; }
+done
+
+# Whatever a failed test left configured, so the unload can be checked.
+fab=/sys/kernel/config/target/storvsp
+for l in "$fab"/naa.*/tpgt_*/lun/lun_*/port; do [ -L "$l" ] && rm -f "$l"; done
+for d in "$fab"/naa.*/tpgt_*/lun/lun_* "$fab"/naa.*/tpgt_* "$fab"/naa.* "$fab"; do
+	[ -d "$d" ] && rmdir "$d"
+done
+for d in /sys/kernel/config/target/core/*/*/ /sys/kernel/config/target/core/*/; do
+	case $d in */alua/|*/alua*) continue ;; esac
+	[ -d "$d" ] && rmdir "$d" 2>/dev/null
+done
+
+for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
+	rmmod "${loaded[i]}" || { echo "# rmmod ${loaded[i]} failed"; rc=1; }
+done
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "# FAILED: ${failed[*]}"
+else
+	echo "# all ${#tests[@]} test programs passed"
+fi
+exit $rc

@@ -1,0 +1,608 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * storvsp functional kselftests: the VSTOR handshake at every version, SCSI
+ * commands through the target core, data integrity on ramdisk and iblock
+ * backstores, subchannels, LUN hot-add/remove, teardown under I/O.
+ * Needs vmbh_hypercall, vmbus_host, vmbh_storvsp and target_core_mod
+ * loaded (run.sh does it in the test VM).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "lio.h"
+#include "sv.h"
+
+#define RD_MIB		64
+#define BLK		512
+#define MAX_XFER	(1u << 20)	/* what storvsp advertises */
+
+static uint64_t target_id(void)
+{
+	return 0x5001405000000000ull | (uint64_t)getpid();
+}
+
+static void fill(void *p, uint32_t len, uint64_t seed)
+{
+	uint64_t *w = p;
+	uint32_t i;
+
+	for (i = 0; i < len / 8; i++)
+		w[i] = seed * 0x9E3779B97F4A7C15ull + i;
+}
+
+/* storvsc's handshake for every version a Linux or Windows guest offers */
+FIXTURE(hs) {
+	char wwpn[32];
+	struct lio_bs bs;
+	struct sv s;
+};
+
+FIXTURE_SETUP(hs)
+{
+	ASSERT_EQ(0, lio_ramdisk(&self->bs, 1, 4));
+	ASSERT_EQ(0, lio_target(target_id(), self->wwpn, sizeof(self->wwpn)));
+	ASSERT_EQ(0, lio_lun_add(self->wwpn, 0, &self->bs));
+	ASSERT_EQ(0, sv_start(&self->s, self->wwpn, 4));
+}
+
+FIXTURE_TEARDOWN(hs)
+{
+	sv_stop(&self->s);
+	lio_target_del(self->wwpn);
+	lio_bs_del(&self->bs);
+}
+
+static void handshake_at(struct __test_metadata *_metadata, struct sv *s,
+			 uint16_t v)
+{
+	struct sv_srb r = { .len = 36 };
+
+	ASSERT_EQ(0, sv_init(s, v));
+	ASSERT_EQ(MAX_XFER, s->props.max_transfer_bytes);
+	if (v >= VSTOR_VERSION_WIN8) {
+		EXPECT_EQ(3, s->props.max_channel_cnt);
+		EXPECT_EQ(VSTOR_PROP_SUPPORTS_MULTI_CHANNEL, s->props.flags);
+	} else {
+		EXPECT_EQ(0, s->props.max_channel_cnt);
+		EXPECT_EQ(0, s->props.flags);
+	}
+	/* and the controller works at that version */
+	r.buf = sv_alloc(s, 4096);
+	ASSERT_NE(NULL, r.buf);
+	sv_cdb_inquiry(&r, false, 0, 36);
+	ASSERT_EQ(0, sv_srb_sync(s, 0, &r));
+	EXPECT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	EXPECT_EQ(36, r.reply.vm_srb.data_transfer_length);
+	EXPECT_EQ(0, ((uint8_t *)r.buf)[0]);	/* disk, connected */
+}
+
+TEST_F(hs, win10)  { handshake_at(_metadata, &self->s, VSTOR_VERSION_WIN10); }
+TEST_F(hs, win8_1) { handshake_at(_metadata, &self->s, VSTOR_VERSION_WIN8_1); }
+TEST_F(hs, win8)   { handshake_at(_metadata, &self->s, VSTOR_VERSION_WIN8); }
+TEST_F(hs, win7)   { handshake_at(_metadata, &self->s, VSTOR_VERSION_WIN7); }
+TEST_F(hs, win6)   { handshake_at(_metadata, &self->s, VSTOR_VERSION_WIN6); }
+
+TEST_F(hs, linux_fallback_order)
+{
+	struct vstor_packet r;
+	struct tg_chan *ch = &self->s.ch[0];
+
+	/* what storvsc does against a host that refuses 6.2 */
+	ASSERT_EQ(0, sv_op(ch, VSTOR_OPERATION_BEGIN_INITIALIZATION, 0, &r));
+	ASSERT_EQ(0, r.status);
+	ASSERT_EQ(0, sv_op(ch, VSTOR_OPERATION_QUERY_PROTOCOL_VERSION, 0x0700,
+			   &r));
+	EXPECT_EQ(VSTOR_STATUS_REVISION_MISMATCH, r.status);
+	EXPECT_EQ(VSTOR_OPERATION_COMPLETE_IO, r.operation);
+	ASSERT_EQ(0, sv_op(ch, VSTOR_OPERATION_QUERY_PROTOCOL_VERSION,
+			   VSTOR_VERSION_WIN10, &r));
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(VSTOR_VERSION_WIN10, r.version.major_minor);
+}
+
+TEST_F(hs, reopen_restarts_handshake)
+{
+	struct vstor_packet r;
+	const struct tg_offer *o;
+
+	ASSERT_EQ(0, sv_init(&self->s, VSTOR_VERSION_WIN10));
+	ASSERT_EQ(0, tg_chan_close(&self->s.ch[0]));
+	o = tg_find_offer(&self->s.vm, self->s.dev.instance, 0);
+	ASSERT_NE(NULL, o);
+	ASSERT_EQ(0, tg_chan_open(&self->s.vm, &self->s.ch[0], o,
+				  &self->s.dev, SV_RING_PAGES, SV_RING_PAGES,
+				  0));
+	/* an SRB before the new handshake is refused */
+	ASSERT_EQ(0, sv_op(&self->s.ch[0], VSTOR_OPERATION_END_INITIALIZATION,
+			   0, &r));
+	EXPECT_EQ(VSTOR_STATUS_INVALID_DEVICE_STATE, r.status);
+	ASSERT_EQ(0, sv_init(&self->s, VSTOR_VERSION_WIN8_1));
+}
+
+/* A ready controller on a ramdisk LUN 0. */
+FIXTURE(rd) {
+	char wwpn[32];
+	struct lio_bs bs;
+	struct sv s;
+};
+
+FIXTURE_SETUP(rd)
+{
+	ASSERT_EQ(0, lio_ramdisk(&self->bs, 2, RD_MIB));
+	ASSERT_EQ(0, lio_target(target_id(), self->wwpn, sizeof(self->wwpn)));
+	ASSERT_EQ(0, lio_lun_add(self->wwpn, 0, &self->bs));
+	ASSERT_EQ(0, sv_start(&self->s, self->wwpn, 5));
+	ASSERT_EQ(0, sv_init(&self->s, VSTOR_VERSION_WIN10));
+}
+
+FIXTURE_TEARDOWN(rd)
+{
+	sv_stop(&self->s);
+	lio_target_del(self->wwpn);
+	lio_bs_del(&self->bs);
+}
+
+static void inquiry(struct __test_metadata *_metadata, struct sv *s,
+		    bool evpd, uint8_t page, uint8_t *out, uint32_t *got)
+{
+	struct sv_srb r = { .len = 255 };
+
+	r.buf = sv_alloc(s, 4096);
+	ASSERT_NE(NULL, r.buf);
+	sv_cdb_inquiry(&r, evpd, page, 255);
+	ASSERT_EQ(0, sv_srb_sync(s, 0, &r));
+	ASSERT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	ASSERT_EQ(0, r.reply.vm_srb.scsi_status);
+	ASSERT_EQ(VSTOR_OPERATION_COMPLETE_IO, r.reply.operation);
+	ASSERT_EQ(0, r.reply.status);
+	*got = r.reply.vm_srb.data_transfer_length;
+	ASSERT_LE(*got, 255);
+	memcpy(out, r.buf, 255);
+	sv_free(s, r.buf, 4096);
+}
+
+TEST_F(rd, inquiry_standard)
+{
+	uint8_t d[255];
+	uint32_t n;
+
+	inquiry(_metadata, &self->s, false, 0, d, &n);
+	EXPECT_GE(n, 36);
+	EXPECT_EQ(0, d[0]);			/* direct access, connected */
+	EXPECT_EQ(0, memcmp(d + 8, "LIO-ORG ", 8));
+	EXPECT_EQ(n, d[4] + 5u);
+}
+
+TEST_F(rd, inquiry_vpd)
+{
+	static const uint8_t want[] = { 0x00, 0x80, 0x83, 0xb0 };
+	uint8_t d[255];
+	uint32_t n, i, j;
+	bool found;
+
+	inquiry(_metadata, &self->s, true, 0x00, d, &n);
+	ASSERT_GE(n, 4);
+	EXPECT_EQ(0x00, d[1]);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		found = false;
+		for (j = 4; j < n && j < 4u + d[3]; j++)
+			found |= d[j] == want[i];
+		EXPECT_TRUE(found) TH_LOG("VPD page %#x not listed", want[i]);
+	}
+	for (i = 1; i < ARRAY_SIZE(want); i++) {
+		inquiry(_metadata, &self->s, true, want[i], d, &n);
+		EXPECT_GE(n, 4);
+		EXPECT_EQ(want[i], d[1]);
+	}
+	/* 0x83 carries the NAA designator of the LUN */
+	inquiry(_metadata, &self->s, true, 0x83, d, &n);
+	EXPECT_GT((d[2] << 8 | d[3]), 0);
+	/* 0xb0: MAXIMUM TRANSFER LENGTH within what storvsp advertises */
+	inquiry(_metadata, &self->s, true, 0xb0, d, &n);
+	EXPECT_LE((uint32_t)(d[8] << 24 | d[9] << 16 | d[10] << 8 | d[11]) * BLK,
+		  MAX_XFER);
+}
+
+TEST_F(rd, read_capacity16)
+{
+	struct sv_srb r = { .len = 32, .cdb_len = 16 };
+	uint8_t *d;
+	uint64_t last = 0;
+	int i;
+
+	d = r.buf = sv_alloc(&self->s, 4096);
+	ASSERT_NE(NULL, d);
+	r.cdb[0] = 0x9e;
+	r.cdb[1] = 0x10;
+	r.cdb[13] = 32;
+	r.data_in = VSTOR_DATA_IN;
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	ASSERT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	EXPECT_EQ(32, r.reply.vm_srb.data_transfer_length);
+	for (i = 0; i < 8; i++)
+		last = last << 8 | d[i];
+	EXPECT_EQ((RD_MIB << 20) / BLK - 1, last);
+	EXPECT_EQ(BLK, d[8] << 24 | d[9] << 16 | d[10] << 8 | d[11]);
+}
+
+static int wait_enumerate(struct sv *s)
+{
+	struct vstor_packet rep;
+	uint64_t tid;
+	uint16_t type;
+
+	if (sv_recv(&s->ch[0], &tid, &rep, &type, TG_TIMEOUT_MS) != 1)
+		return -ETIMEDOUT;
+	if (tid != 0 || type != TG_PKT_DATA_INBAND ||
+	    rep.operation != VSTOR_OPERATION_ENUMERATE_BUS)
+		return -EBADMSG;
+	return 0;
+}
+
+TEST_F(rd, report_luns_and_tur)
+{
+	struct sv_srb r = { .len = 4096, .cdb_len = 12 };
+	struct lio_bs bs2;
+	uint8_t *d;
+
+	ASSERT_EQ(0, lio_ramdisk(&bs2, 3, 1));
+	ASSERT_EQ(0, lio_lun_add(self->wwpn, 7, &bs2));
+	ASSERT_EQ(0, wait_enumerate(&self->s));
+	d = r.buf = sv_alloc(&self->s, 4096);
+	r.cdb[0] = 0xa0;
+	r.cdb[8] = 0x10;	/* allocation length 4096 */
+	r.data_in = VSTOR_DATA_IN;
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	ASSERT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	EXPECT_EQ(16, d[3]);	/* two LUNs, in no particular order */
+	EXPECT_EQ(7, d[9] + d[17]);
+	EXPECT_EQ(0, d[9] * d[17]);
+	EXPECT_EQ(24, r.reply.vm_srb.data_transfer_length);
+
+	memset(&r, 0, sizeof(r));
+	r.cdb_len = 6;
+	r.data_in = VSTOR_DATA_NONE;
+	r.lun = 7;
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	EXPECT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	EXPECT_EQ(0, r.reply.vm_srb.scsi_status);
+	lio_lun_del(self->wwpn, 7);
+	lio_bs_del(&bs2);
+}
+
+TEST_F(rd, absent_luns_and_targets)
+{
+	struct sv_srb r = { .len = 36 };
+	uint8_t *d;
+
+	d = r.buf = sv_alloc(&self->s, 4096);
+	/* standard INQUIRY of an empty LUN: qualifier 3, so scans go on */
+	sv_cdb_inquiry(&r, false, 0, 36);
+	r.lun = 3;
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	EXPECT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	EXPECT_EQ(0x7f, d[0]);
+	/* other targets and paths too */
+	r.lun = 0;
+	r.target = 1;
+	d[0] = 0;
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	EXPECT_EQ(0x7f, d[0]);
+	r.target = 0;
+	r.path = 5;
+	d[0] = 0;
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	EXPECT_EQ(0x7f, d[0]);
+	/* anything else to an empty LUN is INVALID_LUN: the guest drops it */
+	memset(&r, 0, sizeof(r));
+	r.cdb_len = 6;
+	r.data_in = VSTOR_DATA_NONE;
+	r.lun = 3;
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	EXPECT_EQ(SRB_STATUS_INVALID_LUN, r.reply.vm_srb.srb_status & 0x3f);
+}
+
+TEST_F(rd, check_condition_sense)
+{
+	struct sv_srb r = { .len = 4096 };
+
+	/* READ beyond the end: ILLEGAL REQUEST, LBA out of range */
+	r.buf = sv_alloc(&self->s, 4096);
+	sv_cdb_rw(&r, false, (RD_MIB << 20) / BLK, 8, false);
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	EXPECT_EQ(SRB_STATUS_ERROR | SRB_STATUS_AUTOSENSE_VALID,
+		  r.reply.vm_srb.srb_status);
+	EXPECT_EQ(0x02, r.reply.vm_srb.scsi_status);
+	EXPECT_NE(0, r.reply.status);
+	ASSERT_GE(r.reply.vm_srb.sense_info_length, 14);
+	EXPECT_EQ(0x70, r.reply.vm_srb.sense_data[0] & 0x7f);
+	EXPECT_EQ(0x05, r.reply.vm_srb.sense_data[2] & 0x0f);
+	EXPECT_EQ(0x21, r.reply.vm_srb.sense_data[12]);
+	EXPECT_EQ(0, r.reply.vm_srb.data_transfer_length);
+}
+
+TEST_F(rd, residual)
+{
+	struct sv_srb r = { .len = 4096 };
+
+	/* INQUIRY allocation 36 into a 4096-byte buffer: 36 transferred */
+	r.buf = sv_alloc(&self->s, 4096);
+	sv_cdb_inquiry(&r, false, 0, 36);
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	EXPECT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	EXPECT_EQ(36, r.reply.vm_srb.data_transfer_length);
+}
+
+static void wrv(struct __test_metadata *_metadata, struct sv *s, int q,
+		uint64_t lba, uint32_t len, uint32_t misalign, uint64_t seed)
+{
+	struct sv_srb w = { .len = len }, r = { .len = len };
+	uint8_t *wb, *rb;
+
+	wb = sv_alloc(s, len + 4096);
+	rb = sv_alloc(s, len + 4096);
+	ASSERT_NE(NULL, wb);
+	ASSERT_NE(NULL, rb);
+	fill(wb + misalign, len, seed);
+	memset(rb + misalign, 0xa5, len);
+	w.buf = wb + misalign;
+	r.buf = rb + misalign;
+	sv_cdb_rw(&w, true, lba, len / BLK, false);
+	sv_cdb_rw(&r, false, lba, len / BLK, false);
+	ASSERT_EQ(0, sv_srb_sync(s, q, &w));
+	ASSERT_EQ(SRB_STATUS_SUCCESS, w.reply.vm_srb.srb_status) {
+		TH_LOG("write %u at %llu: sense key %#x asc %#x", len,
+		       (unsigned long long)lba, w.reply.vm_srb.sense_data[2],
+		       w.reply.vm_srb.sense_data[12]);
+	}
+	EXPECT_EQ(len, w.reply.vm_srb.data_transfer_length);
+	ASSERT_EQ(0, sv_srb_sync(s, q, &r));
+	ASSERT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	EXPECT_EQ(len, r.reply.vm_srb.data_transfer_length);
+	ASSERT_EQ(0, memcmp(wb + misalign, rb + misalign, len)) {
+		TH_LOG("data mismatch, %u bytes at lba %llu", len,
+		       (unsigned long long)lba);
+	}
+	sv_free(s, wb, len + 4096);
+	sv_free(s, rb, len + 4096);
+}
+
+TEST_F(rd, write_read_verify_sizes)
+{
+	uint32_t len;
+	uint64_t lba = 0;
+
+	for (len = BLK; len <= (1u << 20); len *= 2) {
+		wrv(_metadata, &self->s, 0, lba, len, 0, len);
+		/* the same through a buffer not aligned to a page */
+		wrv(_metadata, &self->s, 0, lba + 4096, len, 512 + 8, len + 1);
+		lba += len / BLK;
+	}
+}
+
+TEST_F(rd, flush_and_fua)
+{
+	struct sv_srb r = { .cdb_len = 10, .data_in = VSTOR_DATA_NONE };
+	struct sv_srb w = { .len = 4096 };
+
+	r.cdb[0] = 0x35;	/* SYNCHRONIZE CACHE(10) */
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	EXPECT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	EXPECT_EQ(0, r.reply.vm_srb.scsi_status);
+
+	/* the target core takes FUA only from a device with a write cache */
+	ASSERT_EQ(0, lio_bs_attr(&self->bs, "emulate_write_cache", "1"));
+	w.buf = sv_alloc(&self->s, 4096);
+	fill(w.buf, 4096, 99);
+	sv_cdb_rw(&w, true, 100, 8, true);
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &w));
+	EXPECT_EQ(SRB_STATUS_SUCCESS, w.reply.vm_srb.srb_status);
+	EXPECT_EQ(4096, w.reply.vm_srb.data_transfer_length);
+}
+
+/*
+ * 16 writes, then 16 reads, in flight on each of @nq queues at once
+ * (the test guest is single threaded; the host runs one worker per
+ * queue); every byte is compared.  Returns the number of failures.
+ */
+static int multiqueue_io(struct sv *s, int nq, uint32_t rounds,
+			 uint32_t *ios)
+{
+	uint8_t *buf[SV_MAX_Q][16], *chk[SV_MAX_Q][16];
+	uint32_t round, i, got;
+	struct tg_pkt pkt;
+	int q, phase, bad = 0, idle;
+
+	for (q = 0; q < nq; q++)
+		for (i = 0; i < 16; i++) {
+			buf[q][i] = sv_alloc(s, 8192);
+			chk[q][i] = sv_alloc(s, 8192);
+			if (!buf[q][i] || !chk[q][i])
+				return -1;
+		}
+	for (round = 0; round < rounds; round++) {
+		for (phase = 0; phase < 2; phase++) {
+			for (q = 0; q < nq; q++)
+				for (i = 0; i < 16; i++) {
+					struct sv_srb r = { .len = 8192 };
+					uint64_t lba = ((uint64_t)q << 14) +
+						       (i + round * 16) * 16;
+
+					r.buf = phase ? chk[q][i] : buf[q][i];
+					if (!phase)
+						fill(r.buf, 8192, lba);
+					else
+						memset(r.buf, 0, 8192);
+					sv_cdb_rw(&r, !phase, lba, 16, false);
+					if (sv_srb_send(&s->ch[q], i + 1, &r))
+						bad++;
+				}
+			for (got = 0, idle = 0;
+			     got < 16u * nq && idle < 100;) {
+				int progress = 0;
+
+				for (q = 0; q < nq; q++)
+					while (tg_chan_recv(&s->ch[q], &pkt) == 1) {
+						const struct vstor_packet *v =
+							pkt.payload;
+
+						progress++;
+						got++;
+						if (pkt.desc.trans_id < 1 ||
+						    pkt.desc.trans_id > 16 ||
+						    v->vm_srb.srb_status !=
+						    SRB_STATUS_SUCCESS)
+							bad++;
+						else
+							ios[q]++;
+					}
+				if (!progress) {
+					idle++;
+					tg_pump(&s->vm, 100);
+				}
+			}
+			if (got != 16u * nq)
+				bad++;
+		}
+		for (q = 0; q < nq; q++)
+			for (i = 0; i < 16; i++)
+				if (memcmp(buf[q][i], chk[q][i], 8192))
+					bad++;
+	}
+	return bad;
+}
+
+TEST_F(rd, four_subchannels_concurrent)
+{
+	struct vmbh_channel_stats st;
+	uint32_t ios[SV_MAX_Q] = { 0 };
+	int q;
+
+	ASSERT_EQ(0, sv_subchannels(&self->s, 4));
+	ASSERT_EQ(0, multiqueue_io(&self->s, 5, 8, ios));
+	for (q = 0; q < 5; q++) {
+		EXPECT_EQ(256, ios[q]) TH_LOG("queue %d", q);
+		/* each queue carried its own I/O */
+		ASSERT_EQ(0, sv_stats(&self->s, q, &st));
+		EXPECT_GE(st.in_packets, 256);
+		EXPECT_GE(st.out_packets, 256);
+	}
+}
+
+TEST_F(rd, subchannel_request_limits)
+{
+	struct vstor_packet r;
+
+	ASSERT_EQ(0, sv_op(&self->s.ch[0], VSTOR_OPERATION_CREATE_SUB_CHANNELS,
+			   5, &r));
+	EXPECT_EQ(VSTOR_STATUS_INVALID_PARAMETER, r.status);
+	ASSERT_EQ(0, sv_subchannels(&self->s, 2));
+	/* once per open */
+	ASSERT_EQ(0, sv_op(&self->s.ch[0], VSTOR_OPERATION_CREATE_SUB_CHANNELS,
+			   2, &r));
+	EXPECT_EQ(VSTOR_STATUS_INVALID_PARAMETER, r.status);
+	/* only on the primary */
+	ASSERT_EQ(0, sv_op(&self->s.ch[1], VSTOR_OPERATION_CREATE_SUB_CHANNELS,
+			   1, &r));
+	EXPECT_NE(0, r.status);
+}
+
+TEST_F(rd, lun_hot_add_remove)
+{
+	struct sv_srb r = { .len = 36 };
+	struct lio_bs bs2;
+
+	r.buf = sv_alloc(&self->s, 4096);
+	ASSERT_EQ(0, lio_ramdisk(&bs2, 4, 1));
+	ASSERT_EQ(0, lio_lun_add(self->wwpn, 2, &bs2));
+	ASSERT_EQ(0, wait_enumerate(&self->s));
+	sv_cdb_inquiry(&r, false, 0, 36);
+	r.lun = 2;
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	EXPECT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	EXPECT_EQ(0, ((uint8_t *)r.buf)[0]);
+
+	ASSERT_EQ(0, lio_lun_del(self->wwpn, 2));
+	ASSERT_EQ(0, wait_enumerate(&self->s));
+	/* storvsc's rescan: TEST UNIT READY on the known LUN */
+	memset(&r, 0, sizeof(r));
+	r.cdb_len = 6;
+	r.data_in = VSTOR_DATA_NONE;
+	r.lun = 2;
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	EXPECT_EQ(SRB_STATUS_INVALID_LUN, r.reply.vm_srb.srb_status & 0x3f);
+	lio_bs_del(&bs2);
+}
+
+TEST_F(rd, tpg_busy_while_served)
+{
+	char path[256], dev[64];
+
+	/* the VM holds the TPG: rmdir fails until the device goes */
+	snprintf(path, sizeof(path), LIO_FABRIC "/%s/tpgt_1", self->wwpn);
+	ASSERT_EQ(0, lio_lun_del(self->wwpn, 0));
+	EXPECT_NE(0, rmdir(path));
+	EXPECT_EQ(EBUSY, errno);
+	snprintf(path, sizeof(path), LIO_FABRIC "/%s/tpgt_1/device",
+		 self->wwpn);
+	ASSERT_EQ(0, lio_read(path, dev, sizeof(dev)));
+	EXPECT_NE(0, dev[0]);
+	ASSERT_EQ(0, tg_dev_remove(&self->s.vm, &self->s.dev));
+	ASSERT_EQ(0, lio_read(path, dev, sizeof(dev)));
+	EXPECT_EQ(0, dev[0]);
+	snprintf(path, sizeof(path), LIO_FABRIC "/%s/tpgt_1", self->wwpn);
+	EXPECT_EQ(0, rmdir(path));
+}
+
+TEST_F(rd, close_with_io_in_flight)
+{
+	struct vmbh_bus_info bi;
+	uint8_t *buf;
+	uint32_t i;
+	int ret;
+
+	buf = sv_alloc(&self->s, 64 * 65536);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < 64; i++) {
+		struct sv_srb r = { .len = 65536, .buf = buf + i * 65536 };
+
+		sv_cdb_rw(&r, i & 1, i * 128, 128, false);
+		ret = sv_srb_send(&self->s.ch[0], i + 1, &r);
+		if (ret == -EAGAIN)
+			break;
+		ASSERT_EQ(0, ret);
+	}
+	/* close the whole VM with those in the target core */
+	ASSERT_EQ(0, tg_bus_info(&self->s.vm, &bi));
+	sv_stop(&self->s);
+	/* a new VM on the same target works: nothing is left bound */
+	ASSERT_EQ(0, sv_start(&self->s, self->wwpn, 1));
+	ASSERT_EQ(0, sv_init(&self->s, VSTOR_VERSION_WIN10));
+	wrv(_metadata, &self->s, 0, 0, 4096, 0, 1);
+}
+
+TEST(add_device_errors)
+{
+	struct tg_dev dev, dev2;
+	struct tg_vm vm;
+	char wwpn[32];
+
+	ASSERT_EQ(0, tg_vm_create(&vm, 1, 0));
+	EXPECT_EQ(-ENOENT, sv_dev_add(&vm, &dev, "naa.50014050deadbeef", 1, 1));
+	EXPECT_EQ(-EINVAL, sv_dev_add(&vm, &dev, "iqn.2003-01.org.x", 1, 1));
+	EXPECT_EQ(-EINVAL, sv_dev_add(&vm, &dev, "", 1, 1));
+	ASSERT_EQ(0, lio_target(target_id(), wwpn, sizeof(wwpn)));
+	ASSERT_EQ(0, sv_dev_add(&vm, &dev, wwpn, 1, 1));
+	/* one VM device per TPG */
+	EXPECT_EQ(-EBUSY, sv_dev_add(&vm, &dev2, wwpn, 1, 2));
+	tg_vm_destroy(&vm);
+	tg_dev_close_fds(&dev);
+	lio_target_del(wwpn);
+}
+
+TEST_HARNESS_MAIN
