@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the netvsp kselftests inside the test VM:
+#   run.sh <checkout> [test...]
+# loads tun/tap and the freshly built vmbh_hypercall.ko, vmbus_host.ko and
+# vmbh_netvsp.ko from the checkout, runs the test binaries in out/ (or the
+# named ones), unloads, and exits non-zero if a test or the unload failed.
+
+set -u
+top=$(cd "${1:?usage: run.sh <checkout> [test...]}" && pwd)
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+
+modprobe tun || exit 1
+modprobe tap || exit 1
+loaded=()
+unload() {
+	local i
+	for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
+		rmmod "${loaded[i]}" || { echo "# rmmod ${loaded[i]} failed"; rc=1; }
+	done
+}
+
+rc=0
+for m in hypercall/vmbh_hypercall.ko vmbus_host/vmbus_host.ko \
+	 synth_netvsc_be/vmbh_netvsp.ko; do
+	if ! insmod "$top/$m"; then
+		echo "# insmod $m failed"
+		unload
+		exit 1
+	fi
+	loaded+=("$(basename "$m" .ko)")
+done
+
+if [ $# -gt 0 ]; then
+	tests=("$@")
+else
+	tests=(netvsp_test)
+fi
+for t in "${tests[@]}"; do
+	"$here/out/$t" || rc=1
+done
+unload
+exit $rc
