@@ -13,7 +13,10 @@
 #include <arpa/inet.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 
@@ -36,6 +39,7 @@ struct nv {
 	struct tg_dev dev;
 	struct tg_chan ch;
 	int tap;
+	int peer;
 	char tapname[IFNAMSIZ];
 	uint8_t *recv_buf;
 	uint8_t *send_buf;
@@ -66,12 +70,58 @@ static int tap_open(char *name, bool vnet)
 	return fd;
 }
 
+/* Up, without IPv6 chatter (router solicitations, MLD) on the link. */
 static int link_up(const char *name)
 {
-	char cmd[128];
+	char cmd[160];
 
-	snprintf(cmd, sizeof(cmd), "ip link set %s up", name);
+	snprintf(cmd, sizeof(cmd),
+		 "sysctl -qw net.ipv6.conf.%s.disable_ipv6=1 && ip link set %s up",
+		 name, name);
 	return system(cmd);
+}
+
+/* A packet socket on the tap's network side: the guest's peer. */
+static int peer_open(const char *name)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = if_nametoindex(name),
+	};
+	int s = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       htons(ETH_P_ALL));
+
+	if (s < 0)
+		return -errno;
+	if (bind(s, (struct sockaddr *)&sll, sizeof(sll))) {
+		close(s);
+		return -errno;
+	}
+	return s;
+}
+
+/* The next frame the peer receives from the guest (UDP port 12345). */
+static int peer_read(int s, uint8_t *buf, uint32_t cap, int ms)
+{
+	struct sockaddr_ll from;
+	socklen_t fl;
+	int i, ret;
+
+	for (i = 0; i < ms / 10; i++) {
+		fl = sizeof(from);
+		ret = recvfrom(s, buf, cap, 0, (struct sockaddr *)&from, &fl);
+		if (ret < 0 && errno != EAGAIN)
+			return -errno;
+		if (ret < 0) {
+			usleep(10000);
+			continue;
+		}
+		if (from.sll_pkttype != PACKET_OUTGOING && ret >= 42 &&
+		    buf[34] == 0x30 && buf[35] == 0x39)
+			return ret;
+	}
+	return -ETIMEDOUT;
 }
 
 /* VMBH_ADD_DEVICE of a NET device, the way tg_dev_add() adds others. */
@@ -406,6 +456,9 @@ static int nv_bringup(struct nv *n, uint32_t version, bool vnet)
 		return n->tap;
 	if (link_up(n->tapname))
 		return -EIO;
+	n->peer = peer_open(n->tapname);
+	if (n->peer < 0)
+		return n->peer;
 	ret = tg_vm_create(&n->vm, 1, 64ul << 20);
 	if (ret)
 		return ret;
@@ -435,6 +488,8 @@ static void nv_teardown(struct nv *n)
 {
 	tg_vm_destroy(&n->vm);
 	tg_dev_close_fds(&n->dev);
+	if (n->peer > 0)
+		close(n->peer);
 	if (n->tap >= 0)
 		close(n->tap);
 }
@@ -532,6 +587,7 @@ FIXTURE_SETUP(bringup)
 {
 	memset(&self->n, 0, sizeof(self->n));
 	self->n.tap = -1;
+	self->n.peer = -1;
 	ASSERT_EQ(0, nv_bringup(&self->n, variant->version, true));
 }
 
@@ -566,21 +622,18 @@ TEST_F(bringup, oids_and_frames)
 	EXPECT_EQ(NDIS_MEDIA_STATE_CONNECTED, v);
 	ASSERT_EQ(RNDIS_STATUS_SUCCESS, nv_set_filter(n, 0x0d));
 
-	/* guest -> tap */
+	/* guest -> peer */
 	flen = udp_frame(f, peer_mac, guest_mac, 200, 7);
 	mlen = nv_packet(m, f, flen, NULL, NULL, 0);
 	ASSERT_EQ(NVSP_STAT_SUCCESS, nv_send_rndis(n, NVSP_RNDIS_CHANNEL_DATA,
 						   5, m, mlen));
-	ret = tap_read(n->tap, got, sizeof(got), WAIT_MS);
-	ASSERT_EQ(sizeof(struct virtio_net_hdr) + flen, ret);
-	EXPECT_EQ(0, memcmp(got + sizeof(struct virtio_net_hdr), f, flen));
+	ret = peer_read(n->peer, got, sizeof(got), WAIT_MS);
+	ASSERT_EQ(flen, ret);
+	EXPECT_EQ(0, memcmp(got, f, flen));
 
-	/* tap -> guest */
-	memset(got, 0, sizeof(struct virtio_net_hdr));
-	flen = udp_frame(got + sizeof(struct virtio_net_hdr), guest_mac,
-			 peer_mac, 300, 9);
-	ASSERT_EQ(sizeof(struct virtio_net_hdr) + flen,
-		  write(n->tap, got, sizeof(struct virtio_net_hdr) + flen));
+	/* peer -> guest */
+	flen = udp_frame(got, guest_mac, peer_mac, 300, 9);
+	ASSERT_EQ(flen, send(n->peer, got, flen, 0));
 	ret = nv_recv_rndis(n, m, sizeof(m), &v, NULL);
 	ASSERT_EQ(VMBH_NETVSP_RX_DATA_OFFSET + flen, ret);
 	EXPECT_EQ(NVSP_RNDIS_CHANNEL_DATA, v);
@@ -589,8 +642,7 @@ TEST_F(bringup, oids_and_frames)
 
 		ASSERT_EQ(0, vmbh_rndis_parse_packet(m, ret, ret, &p));
 		EXPECT_EQ(flen, p.data_len);
-		EXPECT_EQ(0, memcmp(m + p.data_offset,
-				    got + sizeof(struct virtio_net_hdr), flen));
+		EXPECT_EQ(0, memcmp(m + p.data_offset, got, flen));
 	}
 	EXPECT_EQ(VMBH_CHAN_OPEN, nv_state(n));
 }
@@ -605,6 +657,7 @@ FIXTURE_SETUP(hostile)
 {
 	memset(&self->n, 0, sizeof(self->n));
 	self->n.tap = -1;
+	self->n.peer = -1;
 	ASSERT_EQ(0, nv_bringup(&self->n, NVSP_PROTOCOL_VERSION_61, true));
 }
 
