@@ -417,7 +417,7 @@ TEST_F(hostile, contact_bad_target_vcpu)
 }
 
 /* 200 reconnects in a row: each one a full reset, nothing accumulates. */
-TEST_F(hostile, contact_storm)
+TEST_F_TIMEOUT(hostile, contact_storm, 300)
 {
 	struct vmbh_bus_info info;
 	int i;
@@ -811,7 +811,7 @@ TEST_F(hostile, gpadl_in_progress_flood)
 }
 
 /* Per-VM GPADL count limit (1024). */
-TEST_F(hostile, gpadl_count_limit)
+TEST_F_TIMEOUT(hostile, gpadl_count_limit, 300)
 {
 	struct tg_gpadl_desc d;
 	int i, st = 0, ok = 0;

@@ -264,9 +264,10 @@ TEST_F(hostile, ring_interrupt_mask_held)
 
 	s0 = a_stats(self);
 	tg_ring_mask(&self->ca.in);
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < 10; i++) {
 		ASSERT_EQ(0, tg_chan_send(&self->ca, TG_PKT_DATA_INBAND, 1, i,
 					  "12345678", 8));
+	}
 	tg_chan_kick(&self->ca);
 	for (i = 0; i < 200 && got < 10; i++) {
 		while (tg_chan_recv(&self->ca, &pkt) == 1)
@@ -341,9 +342,10 @@ TEST_F(hostile, ring_data_without_signal_and_duplicate_ids)
 	int i, got = 0;
 
 	tg_fill(buf, 16, 9);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, tg_ring_send(&self->ca.out, TG_PKT_DATA_INBAND, 1,
 					  9, buf, 16, &sig));
+	}
 	usleep(100 * 1000);
 	EXPECT_EQ(0, tg_chan_recv(&self->ca, &pkt));
 	tg_chan_kick(&self->ca);

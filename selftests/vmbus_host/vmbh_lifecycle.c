@@ -16,6 +16,19 @@
 #include "kselftest_harness.h"
 #include "guest.h"
 
+/* No shared state; a fixture only to give the long tests their timeouts. */
+FIXTURE(lc) {
+	int unused;
+};
+
+FIXTURE_SETUP(lc)
+{
+}
+
+FIXTURE_TEARDOWN(lc)
+{
+}
+
 struct snap {
 	long sunreclaim, vmalloc;
 };
@@ -94,7 +107,7 @@ static void traffic(struct tg_chan *ch, int n, uint64_t seq)
 	}
 }
 
-TEST(open_close_under_traffic_1000)
+TEST_F_TIMEOUT(lc, open_close_under_traffic_1000, 900)
 {
 	const char *env = getenv("VMBH_CYCLES");
 	int cycles = env ? atoi(env) : 1000;
@@ -106,8 +119,9 @@ TEST(open_close_under_traffic_1000)
 	int c, i;
 
 	ASSERT_EQ(0, tg_vm_create(&vm, 2, 0));
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, tg_dev_add(&vm, &dev[i], VMBH_CLASS_TEST, 1, i + 1));
+	}
 	ASSERT_EQ(0, tg_connect(&vm, 0));
 	for (i = 0; i < 2; i++) {
 		o[i] = tg_find_offer(&vm, dev[i].instance, 0);
@@ -140,7 +154,7 @@ TEST(open_close_under_traffic_1000)
 	tg_dev_close_fds(&dev[1]);
 }
 
-TEST(fd_close_under_traffic)
+TEST_F_TIMEOUT(lc, fd_close_under_traffic, 600)
 {
 	struct snap s0, s1;
 	int c, i;
@@ -168,7 +182,7 @@ TEST(fd_close_under_traffic)
 	no_growth(_metadata, &s0, &s1, 100);
 }
 
-TEST(hot_add_remove_cycles)
+TEST_F_TIMEOUT(lc, hot_add_remove_cycles, 600)
 {
 	struct tg_relid_msg m = { .hdr.msgtype = TG_MSG_CLOSECHANNEL };
 	struct vmbh_bus_info info;
@@ -207,22 +221,23 @@ TEST(hot_add_remove_cycles)
 	tg_vm_destroy(&vm);
 }
 
-TEST(reset_and_unload_under_traffic)
+TEST_F_TIMEOUT(lc, reset_and_unload_under_traffic, 600)
 {
 	struct tg_vm vm;
 	struct tg_dev dev[2];
 	struct tg_chan ch[2];
 	const struct tg_offer *o;
 	struct snap s0, s1;
-	int c, i;
+	int c, i, k;
 
 	ASSERT_EQ(0, tg_vm_create(&vm, 2, 0));
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, tg_dev_add(&vm, &dev[i], VMBH_CLASS_TEST, 1, i + 1));
+	}
 	for (c = -5; c < 100; c++) {
 		if (c == 0)
 			snap(&s0);
-		ASSERT_EQ(0, tg_connect(&vm, c & 1 ? TG_VERSION_WIN8_1 :
+		ASSERT_EQ(0, tg_connect(&vm, (c + 6) & 1 ? TG_VERSION_WIN8_1 :
 					TG_VERSION_WIN10_V5_3));
 		for (i = 0; i < 2; i++) {
 			o = tg_find_offer(&vm, dev[i].instance, 0);
@@ -231,16 +246,17 @@ TEST(reset_and_unload_under_traffic)
 						  i));
 			traffic(&ch[i], 30, c);
 		}
-		if (c % 3 == 0) {
+		k = c + 6;	/* warm-up cycles are negative: keep k >= 0 */
+		if (k % 3 == 0) {
 			ASSERT_EQ(0, tg_reset(&vm));
-		} else if (c % 3 == 1) {
+		} else if (k % 3 == 1) {
 			ASSERT_EQ(0, tg_unload(&vm));
 		} else {
 			/* kexec: a new contact without unload */
 			vm.version = 0;
 		}
-		bus_clean(_metadata, &vm, c % 3 == 2 ? 2 : 0,
-			  c % 3 == 0 ? "VMBH_RESET" : c % 3 == 1 ?
+		bus_clean(_metadata, &vm, k % 3 == 2 ? 2 : 0,
+			  k % 3 == 0 ? "VMBH_RESET" : k % 3 == 1 ?
 			  "UNLOAD_RESPONSE" : "kexec-style contact", c);
 		for (i = 0; i < 2; i++)
 			tg_chan_forget(&ch[i]);
@@ -267,7 +283,7 @@ static int drop_cap_ipc_lock(void)
 }
 
 /* GPADL pins are charged to the VMM's locked memory and its limit. */
-TEST(pinned_pages_charged_to_memlock)
+TEST_F(lc, pinned_pages_charged_to_memlock)
 {
 	struct rlimit rl = { 256 * 4096, 256 * 4096 };	/* 1 MiB */
 	struct tg_vm vm;

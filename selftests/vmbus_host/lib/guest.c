@@ -582,6 +582,38 @@ int tg_echo_one(struct tg_chan *ch, uint64_t seq, uint32_t len,
 	}
 }
 
+int tg_echo_one_irq(struct tg_chan *ch, uint64_t seq, uint32_t len,
+		    int timeout_ms)
+{
+	uint8_t buf[8192];
+	struct tg_pkt pkt;
+	int ret;
+
+	if (len > sizeof(buf))
+		return -EINVAL;
+	tg_chan_take_event(ch);
+	if (tg_ring_bytes_to_read(&ch->in))
+		return -EBUSY;
+	tg_fill(buf, len, seq);
+	ret = tg_chan_send(ch, TG_PKT_DATA_INBAND,
+			   TG_PKT_FLAG_COMPLETION_REQUESTED, seq, buf, len);
+	if (ret)
+		return ret;
+	for (;;) {
+		ret = tg_chan_wait_event(ch, timeout_ms);
+		if (ret)
+			return ret;
+		ret = tg_chan_recv(ch, &pkt);
+		if (ret < 0)
+			return ret;
+		if (ret == 1)
+			break;
+	}
+	if (pkt.desc.trans_id != seq || !tg_check(pkt.payload, len, seq))
+		return -EBADMSG;
+	return 0;
+}
+
 int tg_echo_setup(struct tg_vm *vm, struct tg_dev *dev, struct tg_chan *ch,
 		  uint32_t version, uint8_t seed)
 {

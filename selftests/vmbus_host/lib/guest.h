@@ -209,6 +209,14 @@ bool tg_check(const void *buf, uint32_t len, uint64_t seq);
 int tg_echo_one(struct tg_chan *ch, uint64_t seq, uint32_t len,
 		int timeout_ms);
 
+/*
+ * Like tg_echo_one, but the guest looks at its ring only after a channel
+ * interrupt (stale event bits are cleared first): the host finds the ring
+ * empty and unmasked when it writes, so it must interrupt.
+ */
+int tg_echo_one_irq(struct tg_chan *ch, uint64_t seq, uint32_t len,
+		    int timeout_ms);
+
 /* VMBus + one echo device + its primary channel open, in one call. */
 int tg_echo_setup(struct tg_vm *vm, struct tg_dev *dev, struct tg_chan *ch,
 		  uint32_t version, uint8_t seed);
