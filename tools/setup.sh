@@ -82,7 +82,7 @@ apt_need() {
 
 apt_need "" gcc-12 gcc make bc flex bison dwarves kmod xz-utils cpio \
 	sparse busybox-static perl python3 file iproute2 bridge-utils \
-	ca-certificates libc6-dev dkms
+	ca-certificates libc6-dev dkms e2fsprogs fio iperf3
 apt_need "-t bookworm-backports" qemu-system-x86 qemu-utils
 
 # --- 6.12 kernel: image, modules, headers (unpacked, not installed) -------

@@ -38,9 +38,18 @@ out=${VMBH_OUT:-$top/.build/vm}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-# The L2 initramfs: busybox, the guest's VMBus drivers, the L2 tests.
+# The L2 initramfs: busybox, the guest's VMBus drivers (and virtio ones
+# for the peers in benchmarks), ext4, a few dynamic tools with their
+# libraries, the L2 tests.
 here=$top/tools/testing
-key=$(cat "$here/l2-init" "$here"/l2/*.sh "$here/lib.sh" "$here/nested.sh" /bin/busybox |
+l2mods="hv_vmbus hv_utils hv_storvsc sd_mod hv_netvsc hv_balloon"
+l2mods+=" virtio_blk virtio_scsi virtio_net ext4"
+l2bins="/usr/sbin/mke2fs /usr/sbin/e2fsck /usr/bin/fio /usr/bin/iperf3"
+for b in $l2bins; do
+	[ -x "$b" ] || vmbh_die "$b missing: run 'make setup'"
+done
+key=$(cat "$here/l2-init" "$here"/l2/*.sh "$here/lib.sh" "$here/nested.sh" /bin/busybox \
+	$l2bins |
 	{ sha256sum; echo "$VMBH_KABI"; } | sha256sum | cut -c1-16)
 initrd=$VMBH_CACHE/vm/l2-$VMBH_KABI-$key.cpio
 if [ ! -f "$initrd" ]; then
@@ -51,8 +60,16 @@ if [ ! -f "$initrd" ]; then
 	for a in $(/bin/busybox --list); do
 		[ "$a" = busybox ] || ln -s busybox "$tmp/bin/$a"
 	done
-	vmbh_collect_modules "hv_vmbus hv_utils hv_storvsc sd_mod hv_netvsc hv_balloon" \
-		"$tmp/lib/mods" >"$tmp/lib/mods/order"
+	vmbh_collect_modules "$l2mods" "$tmp/lib/mods" >"$tmp/lib/mods/order"
+	for b in $l2bins; do
+		# Replace busybox's applet link, never write through it.
+		rm -f "$tmp/bin/${b##*/}"
+		cp "$b" "$tmp/bin/"
+		ldd "$b" | grep -o '/[^ ]*' | while read -r lib; do
+			cp -L --parents -n "$lib" "$tmp"
+		done
+	done
+	ln -sf mke2fs "$tmp/bin/mkfs.ext4"
 	install -m 0755 "$here/l2-init" "$tmp/init"
 	cp "$here"/l2/*.sh "$tmp/tests/"
 	vmbh_cpio "$tmp" "$initrd"
