@@ -1,0 +1,19 @@
+# Minimal x86_64 device set for the vmbus-host QEMU build (see
+# Documentation/qemu.rst). Installed by qemu/build.sh as
+# configs/devices/x86_64-softmmu/vmbus-min.mak.
+CONFIG_PCI_DEVICES=n
+CONFIG_Q35=y
+CONFIG_VIRTIO_PCI=y
+CONFIG_VIRTIO_BLK=y
+CONFIG_VIRTIO_NET=y
+CONFIG_VIRTIO_SCSI=y
+CONFIG_VHOST_SCSI=y
+CONFIG_VIRTIO_SERIAL=y
+CONFIG_VIRTIO_RNG=y
+CONFIG_VIRTIO_9P=y
+CONFIG_HYPERV=y
+CONFIG_HYPERV_TESTDEV=y
+CONFIG_VMBUS=y
+CONFIG_SYNDBG=y
+CONFIG_HV_BALLOON=y
+CONFIG_VMBUS_HOST=y
