@@ -58,7 +58,7 @@ qtest=(-M q35 -accel qtest -nodefaults -S -display none -monitor none)
 check "version" 0 '^QEMU emulator version 10\.0\.' -- -version
 
 devices=$("$QEMU" -device help 2>&1)
-for d in vmbus-host vmbus-scsi vmbus-net vmbus-bridge hv-balloon; do
+for d in vmbus-host vmbus-scsi vmbus-net vmbus-echo vmbus-bridge hv-balloon; do
 	if grep -q "name \"$d\"" <<<"$devices"; then
 		ok "-device help lists $d"
 	else
@@ -82,7 +82,7 @@ check "vmbus-net has netdev" 0 'netdev=' -- -device vmbus-net,help
 
 if [ -e /dev/vmbus-host ]; then
 	# The module is loaded: the next check in line is the accelerator.
-	check "vmbus-host without KVM" fail 'vmbus-host: needs KVM' -- \
+	check "vmbus-host without KVM" fail 'vmbus-host: requires KVM \(-accel kvm\)' -- \
 		"${qtest[@]}" -device vmbus-host
 else
 	check "vmbus-host without the module" fail \
@@ -95,7 +95,7 @@ fi
 check "vmbus-host,fd= with a uapi mismatch" fail \
 	'different versions of linux/vmbus_host.h' -- \
 	"${qtest[@]}" -device vmbus-host,fd=3 3</dev/null
-check "vmbus-host,fd= not a descriptor" fail 'vmbus-host: fd=nosuchfd' -- \
+check "vmbus-host,fd= not a descriptor" fail 'fd=nosuchfd: .*nosuchfd' -- \
 	"${qtest[@]}" -device vmbus-host,fd=nosuchfd
 check "at most one bridge" fail 'at most one VMBus bridge' -- \
 	"${qtest[@]}" -device vmbus-bridge -device vmbus-host
@@ -103,6 +103,8 @@ check "vmbus-scsi needs vmbus-host" fail "No 'vmbus-host-bus' bus found" -- \
 	"${qtest[@]}" -device vmbus-scsi,wwpn=naa.5001405000000001
 check "vmbus-net needs vmbus-host" fail "No 'vmbus-host-bus' bus found" -- \
 	"${qtest[@]}" -netdev user,id=n0 -device vmbus-net,netdev=n0
+check "vmbus-echo needs vmbus-host" fail "No 'vmbus-host-bus' bus found" -- \
+	"${qtest[@]}" -device vmbus-echo
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
