@@ -8,6 +8,11 @@
 # once more, saying so; a test that reported a failure is never retried.
 #
 #   l2-run.sh OUTDIR KERNEL INITRD QEMU TEST SMP -- [device args...]
+#
+# Environment: L2_APPEND, extra kernel arguments for L2; L2_DURING, a shell
+# command run in L1 beside the guest (it may read $out/l2-out.log and talk
+# to L2's QEMU monitor on /tmp/l2-mon.sock); L2_REBOOT=1 lets the guest
+# reboot instead of ending the run.
 
 set -u
 out=$1 kernel=$2 initrd=$3 qemu=$4 test=$5 smp=$6
@@ -18,13 +23,21 @@ cpu=host,kvm=off,hv-relaxed,hv-vapic,hv-spinlocks=0x1fff,hv-vpindex,hv-runtime
 cpu+=,hv-synic,hv-stimer,hv-stimer-direct,hv-time,hv-frequencies
 
 run_l2() {
-	rm -f "$out"/l2-*
+	local noreboot=-no-reboot
+	[ "${L2_REBOOT:-0}" = 1 ] && noreboot=
+	rm -f "$out"/l2-* /tmp/l2-mon.sock
 	: >"$out/l2-out.log"
+	dpid=
+	if [ -n "${L2_DURING:-}" ]; then
+		(out=$out bash -c "$L2_DURING") &
+		dpid=$!
+	fi
 	timeout -k 5 600 "$qemu" -nodefaults -no-user-config \
 		-machine q35,kernel-irqchip=on -accel kvm -cpu "$cpu" \
 		-smp "$smp" -m 1G -kernel "$kernel" -initrd "$initrd" \
-		-append "console=hvc0 panic=-1 rdinit=/init init_on_alloc=0 vmbh.test=$test" \
-		-display none -monitor none -no-reboot -device virtio-serial-pci \
+		-append "console=hvc0 panic=-1 rdinit=/init init_on_alloc=0 vmbh.test=$test ${L2_APPEND:-}" \
+		-display none -monitor unix:/tmp/l2-mon.sock,server=on,wait=off $noreboot \
+		-device virtio-serial-pci \
 		-chardev "file,id=con,path=$out/l2-console.log" -device virtconsole,chardev=con \
 		-chardev "file,id=o,path=$out/l2-out.log" -device virtserialport,chardev=o,name=vmbh.out \
 		-chardev "file,id=rc,path=$out/l2-rc" -device virtserialport,chardev=rc,name=vmbh.rc \
@@ -37,6 +50,8 @@ for try in 1 2; do
 	run_l2 "$@"
 	qrc=$?
 	t1=$(date +%s)
+	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
+	wait
 	if [ -s "$out/l2-rc" ]; then
 		cat "$out/l2-out.log"
 		rc=$(tr -dc 0-9 <"$out/l2-rc")

@@ -10,6 +10,7 @@
 # --qemu  the L2 QEMU (default: the distribution's, with -device vmbus-bridge)
 # --test  a script from tools/testing/l2/ run in L2 (default vmbus-info)
 # --pre   a shell command run in L1 before L2 starts (insmod, taps, ...)
+# L2_APPEND, L2_DURING and L2_REBOOT pass through to l2-run.sh.
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -76,6 +77,8 @@ if [ ! -f "$initrd" ]; then
 	rm -rf "$tmp"
 fi
 
-exec "$here/vm.sh" --nested -- bash -c "$pre && exec \"\$0\" \"\$@\"" \
+exec "$here/vm.sh" --nested -- env L2_APPEND="${L2_APPEND:-}" \
+	L2_DURING="${L2_DURING:-}" L2_REBOOT="${L2_REBOOT:-0}" \
+	bash -c "$pre && exec \"\$0\" \"\$@\"" \
 	"$here/l2-run.sh" "$out" "$VMBH_KROOT/boot/vmlinuz-$VMBH_KABI" "$initrd" \
 	"$qemu" "$test" "$smp" -- "$@"

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs in the L1 test VM before an L2 guest served by the modules starts:
+# loads the four modules, makes a LIO target for vmbh_storvsp backed by a
+# RAM disk, and a bridge with a tap for vmbh_netvsp and an iperf3 server
+# on the bridge.  The network exists only inside the test VM; it uses
+# 192.0.2.0/24 (TEST-NET-1).  Prints what it set up.
+#
+#   e2e-l1.sh [--disk-mib N] [--backstore brd|nullb]
+
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mib=256
+backstore=brd
+while [ $# -gt 0 ]; do
+	case $1 in
+	--disk-mib) mib=$2; shift ;;
+	--backstore) backstore=$2; shift ;;
+	*) echo "e2e-l1: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+WWPN=naa.5001405000000001
+CFG=/sys/kernel/config/target
+
+modprobe target_core_mod
+modprobe target_core_iblock
+for m in hypercall/vmbh_hypercall vmbus_host/vmbus_host \
+	 synth_storvsc_be/vmbh_storvsp synth_netvsc_be/vmbh_netvsp; do
+	insmod "$top/$m.ko"
+done
+echo "e2e: modules loaded: $(cut -d' ' -f1 /proc/modules | grep -E '^vmbh|^vmbus_host' | tr '\n' ' ')"
+
+case $backstore in
+brd)
+	modprobe brd rd_nr=1 rd_size=$((mib * 1024))
+	dev=/dev/ram0 ;;
+nullb)
+	modprobe null_blk nr_devices=1 gb=1 queue_mode=2 irqmode=0
+	dev=/dev/nullb0 ;;
+*) echo "e2e-l1: unknown backstore $backstore" >&2; exit 2 ;;
+esac
+mkdir -p $CFG/core/iblock_0/disk0
+echo "udev_path=$dev" >$CFG/core/iblock_0/disk0/control
+echo 1 >$CFG/core/iblock_0/disk0/enable
+mkdir -p $CFG/storvsp/$WWPN/tpgt_1/lun/lun_0
+ln -s $CFG/core/iblock_0/disk0 $CFG/storvsp/$WWPN/tpgt_1/lun/lun_0/port
+echo "e2e: LIO target storvsp/$WWPN lun 0 -> iblock $dev"
+
+ip link add br0 type bridge
+ip addr add 192.0.2.1/24 dev br0
+ip link set br0 up
+ip tuntap add tap0 mode tap vnet_hdr
+ip link set tap0 master br0 up
+echo "e2e: bridge br0 192.0.2.1/24 with tap0"
+iperf3 -s -D -B 192.0.2.1 -1 >/dev/null
