@@ -22,6 +22,8 @@
 #define STORVSP_WWPN_LEN	20
 /* Requests one channel has in the target core at most. */
 #define STORVSP_QUEUE_DEPTH	256
+/* Guest buffers with offset or length off this go through a bounce copy. */
+#define STORVSP_DMA_ALIGN	512
 /* Scatterlist entries kept inside each command (a 64 KiB buffer). */
 #define STORVSP_INLINE_SGS	17
 
@@ -135,6 +137,9 @@ struct storvsp_ctrl {
  * @sgl:	scatterlist over @map (points to @inline_sgl when small)
  * @nents:	entries in @sgl
  * @len:	data bytes of the SRB
+ * @data_in:	VSTOR_DATA_* of the SRB
+ * @bounce:	@sgl is a kernel copy of a guest buffer that is not sector
+ *		aligned (block drivers need aligned segments)
  * @responded:	the target core delivered a status (else it was aborted)
  * @reply:	the completion, built at release
  * @sense:	sense buffer for the target core
@@ -148,6 +153,8 @@ struct storvsp_cmd {
 	struct scatterlist *sgl;
 	unsigned int nents;
 	u32 len;
+	u8 data_in;
+	bool bounce;
 	bool responded;
 	struct storvsp_reply reply;
 	u8 sense[TRANSPORT_SENSE_BUFFER];

@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/highmem.h>
 #include <linux/module.h>
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
@@ -56,7 +57,9 @@ static void storvsp_cmd_free(struct storvsp_cmd *cmd)
 
 	if (cmd->map.pages)
 		vmbh_gpa_unmap(&cmd->map);
-	if (cmd->sgl != cmd->inline_sgl)
+	if (cmd->bounce)
+		target_free_sgl(cmd->sgl, cmd->nents);
+	else if (cmd->sgl != cmd->inline_sgl)
 		kfree(cmd->sgl);
 	kmem_cache_free(storvsp_cmd_cache, cmd);
 	if (atomic_xchg(&q->throttled, 0))
@@ -163,6 +166,33 @@ static void storvsp_send_control(struct storvsp_queue *q, u64 trans_id,
 	storvsp_send_reply(q, r);
 }
 
+/* Copy @len bytes between the bounce scatterlist and the guest buffer. */
+static int storvsp_bounce_copy(struct storvsp_cmd *cmd, u32 len, bool to_guest)
+{
+	struct scatterlist *sg;
+	u32 off = 0, n;
+	void *p;
+	int i, ret = 0;
+
+	for_each_sg(cmd->sgl, sg, cmd->nents, i) {
+		if (off >= len)
+			break;
+		n = min(sg->length, len - off);
+		p = kmap_local_page(sg_page(sg));
+		if (to_guest)
+			ret = vmbh_gpa_map_copy_to(&cmd->map, off,
+						   p + sg->offset, n);
+		else
+			ret = vmbh_gpa_map_copy_from(&cmd->map, off,
+						     p + sg->offset, n);
+		kunmap_local(p);
+		if (ret)
+			break;
+		off += n;
+	}
+	return ret;
+}
+
 /**
  * storvsp_cmd_done() - the target core released a command: answer it
  * @cmd: the command
@@ -192,6 +222,9 @@ void storvsp_cmd_done(struct storvsp_cmd *cmd)
 		 */
 		if (se_cmd->se_cmd_flags & SCF_UNDERFLOW_BIT)
 			done -= min(done, se_cmd->residual_count);
+		if (cmd->bounce && cmd->data_in == VSTOR_DATA_IN && done &&
+		    status == SAM_STAT_GOOD && storvsp_bounce_copy(cmd, done, true))
+			done = 0;
 		vmbh_vstor_srb_reply(&cmd->reply.pkt, SRB_STATUS_SUCCESS,
 				     status, status == SAM_STAT_GOOD ? done : 0,
 				     NULL, 0);
@@ -257,6 +290,24 @@ static int storvsp_map_data(struct storvsp_cmd *cmd,
 				  &cmd->map);
 	if (ret)
 		return ret;
+
+	/*
+	 * Block drivers take sector-aligned segments only (brd WARNs, DMA
+	 * engines may misbehave); guests send such buffers for passthrough
+	 * (storvsc allows 4-byte alignment).  Those rare ones are copied.
+	 */
+	if ((range->byte_offset | cmd->len) & (STORVSP_DMA_ALIGN - 1)) {
+		/* zeroed unless overwritten: never show the guest stale memory */
+		ret = target_alloc_sgl(&cmd->sgl, &cmd->nents, cmd->len,
+				       cmd->data_in != VSTOR_DATA_OUT, false);
+		if (ret)
+			return ret;
+		cmd->bounce = true;
+		if (cmd->data_in == VSTOR_DATA_OUT)
+			return storvsp_bounce_copy(cmd, cmd->len, false);
+		return 0;
+	}
+
 	if (cmd->map.nr_pages > STORVSP_INLINE_SGS) {
 		cmd->sgl = kmalloc_array(cmd->map.nr_pages, sizeof(*cmd->sgl),
 					 GFP_KERNEL);
@@ -306,6 +357,7 @@ static void storvsp_execute(struct storvsp_queue *q,
 	atomic_inc(&q->inflight);
 	cmd->q = q;
 	cmd->len = io.data_len;
+	cmd->data_in = io.data_in;
 	cmd->sgl = cmd->inline_sgl;
 	cmd->reply.cmd = true;
 	cmd->reply.trans_id = req->trans_id;
