@@ -19,7 +19,7 @@
 
 #define RD_MIB		64
 #define BLK		512
-#define MAX_XFER	(1u << 20)	/* what storvsp advertises */
+#define MAX_XFER	(1024u * 1024u)	/* what storvsp advertises */
 
 static uint64_t target_id(void)
 {
@@ -215,7 +215,8 @@ TEST_F(rd, read_capacity16)
 	uint64_t last = 0;
 	int i;
 
-	d = r.buf = sv_alloc(&self->s, 4096);
+	r.buf = sv_alloc(&self->s, 4096);
+	d = r.buf;
 	ASSERT_NE(NULL, d);
 	r.cdb[0] = 0x9e;
 	r.cdb[1] = 0x10;
@@ -253,7 +254,8 @@ TEST_F(rd, report_luns_and_tur)
 	ASSERT_EQ(0, lio_ramdisk(&bs2, 3, 1));
 	ASSERT_EQ(0, lio_lun_add(self->wwpn, 7, &bs2));
 	ASSERT_EQ(0, wait_enumerate(&self->s));
-	d = r.buf = sv_alloc(&self->s, 4096);
+	r.buf = sv_alloc(&self->s, 4096);
+	d = r.buf;
 	r.cdb[0] = 0xa0;
 	r.cdb[8] = 0x10;	/* allocation length 4096 */
 	r.data_in = VSTOR_DATA_IN;
@@ -280,7 +282,8 @@ TEST_F(rd, absent_luns_and_targets)
 	struct sv_srb r = { .len = 36 };
 	uint8_t *d;
 
-	d = r.buf = sv_alloc(&self->s, 4096);
+	r.buf = sv_alloc(&self->s, 4096);
+	d = r.buf;
 	/* standard INQUIRY of an empty LUN: qualifier 3, so scans go on */
 	sv_cdb_inquiry(&r, false, 0, 36);
 	r.lun = 3;
@@ -405,88 +408,113 @@ TEST_F(rd, flush_and_fua)
 	EXPECT_EQ(4096, w.reply.vm_srb.data_transfer_length);
 }
 
-/*
- * 16 writes, then 16 reads, in flight on each of @nq queues at once
- * (the test guest is single threaded; the host runs one worker per
- * queue); every byte is compared.  Returns the number of failures.
- */
-static int multiqueue_io(struct sv *s, int nq, uint32_t rounds,
-			 uint32_t *ios)
-{
+struct mq {
+	struct sv *s;
+	int nq;
 	uint8_t *buf[SV_MAX_Q][16], *chk[SV_MAX_Q][16];
-	uint32_t round, i, got;
-	struct tg_pkt pkt;
-	int q, phase, bad = 0, idle;
+	uint32_t ios[SV_MAX_Q];
+	int bad;
+};
 
-	for (q = 0; q < nq; q++)
+/* Queue 16 writes (or reads into the check buffers) on every queue. */
+static void mq_submit(struct mq *m, uint32_t round, bool write)
+{
+	uint32_t i;
+	int q;
+
+	for (q = 0; q < m->nq; q++)
 		for (i = 0; i < 16; i++) {
-			buf[q][i] = sv_alloc(s, 8192);
-			chk[q][i] = sv_alloc(s, 8192);
-			if (!buf[q][i] || !chk[q][i])
-				return -1;
+			struct sv_srb r = { .len = 8192 };
+			uint64_t lba = ((uint64_t)q << 14) +
+				       (i + round * 16) * 16;
+
+			r.buf = write ? m->buf[q][i] : m->chk[q][i];
+			if (write)
+				fill(r.buf, 8192, lba);
+			else
+				memset(r.buf, 0, 8192);
+			sv_cdb_rw(&r, write, lba, 16, false);
+			if (sv_srb_send(&m->s->ch[q], i + 1, &r))
+				m->bad++;
+		}
+}
+
+/* Take replies from all queues until 16 per queue came or it stalls. */
+static void mq_reap(struct mq *m)
+{
+	uint32_t got = 0, want = 16u * m->nq;
+	const struct vstor_packet *v;
+	struct tg_pkt pkt;
+	int q, idle = 0, progress;
+
+	while (got < want && idle < 100) {
+		progress = 0;
+		for (q = 0; q < m->nq; q++) {
+			while (tg_chan_recv(&m->s->ch[q], &pkt) == 1) {
+				v = pkt.payload;
+				progress++;
+				got++;
+				if (pkt.desc.trans_id < 1 ||
+				    pkt.desc.trans_id > 16 ||
+				    v->vm_srb.srb_status != SRB_STATUS_SUCCESS)
+					m->bad++;
+				else
+					m->ios[q]++;
+			}
+		}
+		if (!progress) {
+			idle++;
+			tg_pump(&m->s->vm, 100);
+		}
+	}
+	if (got != want)
+		m->bad++;
+}
+
+/*
+ * 16 writes, then 16 reads, in flight on each of the queues at once (the
+ * test guest is single threaded; the host runs one worker per queue);
+ * every byte is compared.
+ */
+static void multiqueue_io(struct mq *m, uint32_t rounds)
+{
+	uint32_t round, i;
+	int q;
+
+	for (q = 0; q < m->nq; q++)
+		for (i = 0; i < 16; i++) {
+			m->buf[q][i] = sv_alloc(m->s, 8192);
+			m->chk[q][i] = sv_alloc(m->s, 8192);
+			if (!m->buf[q][i] || !m->chk[q][i]) {
+				m->bad++;
+				return;
+			}
 		}
 	for (round = 0; round < rounds; round++) {
-		for (phase = 0; phase < 2; phase++) {
-			for (q = 0; q < nq; q++)
-				for (i = 0; i < 16; i++) {
-					struct sv_srb r = { .len = 8192 };
-					uint64_t lba = ((uint64_t)q << 14) +
-						       (i + round * 16) * 16;
-
-					r.buf = phase ? chk[q][i] : buf[q][i];
-					if (!phase)
-						fill(r.buf, 8192, lba);
-					else
-						memset(r.buf, 0, 8192);
-					sv_cdb_rw(&r, !phase, lba, 16, false);
-					if (sv_srb_send(&s->ch[q], i + 1, &r))
-						bad++;
-				}
-			for (got = 0, idle = 0;
-			     got < 16u * nq && idle < 100;) {
-				int progress = 0;
-
-				for (q = 0; q < nq; q++)
-					while (tg_chan_recv(&s->ch[q], &pkt) == 1) {
-						const struct vstor_packet *v =
-							pkt.payload;
-
-						progress++;
-						got++;
-						if (pkt.desc.trans_id < 1 ||
-						    pkt.desc.trans_id > 16 ||
-						    v->vm_srb.srb_status !=
-						    SRB_STATUS_SUCCESS)
-							bad++;
-						else
-							ios[q]++;
-					}
-				if (!progress) {
-					idle++;
-					tg_pump(&s->vm, 100);
-				}
-			}
-			if (got != 16u * nq)
-				bad++;
-		}
-		for (q = 0; q < nq; q++)
+		mq_submit(m, round, true);
+		mq_reap(m);
+		mq_submit(m, round, false);
+		mq_reap(m);
+		for (q = 0; q < m->nq; q++)
 			for (i = 0; i < 16; i++)
-				if (memcmp(buf[q][i], chk[q][i], 8192))
-					bad++;
+				if (memcmp(m->buf[q][i], m->chk[q][i], 8192))
+					m->bad++;
 	}
-	return bad;
 }
 
 TEST_F(rd, four_subchannels_concurrent)
 {
+	static struct mq m;
 	struct vmbh_channel_stats st;
-	uint32_t ios[SV_MAX_Q] = { 0 };
 	int q;
 
 	ASSERT_EQ(0, sv_subchannels(&self->s, 4));
-	ASSERT_EQ(0, multiqueue_io(&self->s, 5, 8, ios));
+	m.s = &self->s;
+	m.nq = 5;
+	multiqueue_io(&m, 8);
+	ASSERT_EQ(0, m.bad);
 	for (q = 0; q < 5; q++) {
-		EXPECT_EQ(256, ios[q]) TH_LOG("queue %d", q);
+		EXPECT_EQ(256, m.ios[q]) TH_LOG("queue %d", q);
 		/* each queue carried its own I/O */
 		ASSERT_EQ(0, sv_stats(&self->s, q, &st));
 		EXPECT_GE(st.in_packets, 256);
@@ -584,6 +612,137 @@ TEST_F(rd, close_with_io_in_flight)
 	ASSERT_EQ(0, sv_start(&self->s, self->wwpn, 1));
 	ASSERT_EQ(0, sv_init(&self->s, VSTOR_VERSION_WIN10));
 	wrv(_metadata, &self->s, 0, 0, 4096, 0, 1);
+}
+
+/* A ready controller on iblock over brd's /dev/ram0 (run.sh loads brd). */
+FIXTURE(ib) {
+	char wwpn[32];
+	struct lio_bs bs;
+	struct sv s;
+	uint32_t mtl;		/* VPD 0xb0 MAXIMUM TRANSFER LENGTH, bytes */
+};
+
+FIXTURE_SETUP(ib)
+{
+	struct sv_srb r = { .len = 64 };
+	uint8_t *d;
+
+	ASSERT_EQ(0, lio_iblock(&self->bs, 6, "/dev/ram0"));
+	ASSERT_EQ(0, lio_target(target_id(), self->wwpn, sizeof(self->wwpn)));
+	ASSERT_EQ(0, lio_lun_add(self->wwpn, 0, &self->bs));
+	ASSERT_EQ(0, sv_start(&self->s, self->wwpn, 2));
+	ASSERT_EQ(0, sv_init(&self->s, VSTOR_VERSION_WIN10));
+	r.buf = sv_alloc(&self->s, 4096);
+	d = r.buf;
+	sv_cdb_inquiry(&r, true, 0xb0, 64);
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	ASSERT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	self->mtl = (uint32_t)(d[8] << 24 | d[9] << 16 | d[10] << 8 | d[11]) *
+		    BLK;
+	if (!self->mtl || self->mtl > MAX_XFER)
+		self->mtl = MAX_XFER;
+	sv_free(&self->s, r.buf, 4096);
+}
+
+FIXTURE_TEARDOWN(ib)
+{
+	sv_stop(&self->s);
+	lio_target_del(self->wwpn);
+	lio_bs_del(&self->bs);
+}
+
+/* Write, read back and compare @len bytes, in pieces of at most @mtl. */
+static void wrv_split(struct __test_metadata *_metadata, struct sv *s,
+		      uint64_t lba, uint32_t len, uint32_t mtl)
+{
+	uint32_t off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < mtl ? len - off : mtl;
+		wrv(_metadata, s, 0, lba + off / BLK, n, 0, lba + off);
+	}
+}
+
+TEST_F(ib, write_read_verify_sizes)
+{
+	uint64_t lba = 0;
+	uint32_t len;
+
+	TH_LOG("iblock max transfer %u bytes", self->mtl);
+	for (len = BLK; len <= (1u << 20); len *= 2) {
+		wrv_split(_metadata, &self->s, lba, len, self->mtl);
+		lba += len / BLK;
+	}
+	/* an unaligned guest buffer too */
+	wrv(_metadata, &self->s, 0, 8192, 65536, 520, 7);
+}
+
+TEST_F(ib, flush)
+{
+	struct sv_srb r = { .cdb_len = 16, .data_in = VSTOR_DATA_NONE };
+
+	r.cdb[0] = 0x91;	/* SYNCHRONIZE CACHE(16) */
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	EXPECT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	EXPECT_EQ(0, r.reply.vm_srb.scsi_status);
+}
+
+TEST_F(ib, write_same)
+{
+	struct sv_srb w = { .len = BLK, .cdb_len = 16 };
+	struct sv_srb r = { .len = 16 * BLK };
+	uint8_t *pat, *back;
+	int i;
+
+	pat = sv_alloc(&self->s, 4096);
+	back = sv_alloc(&self->s, 16 * BLK);
+	fill(pat, BLK, 1234);
+	w.buf = pat;
+	w.cdb[0] = 0x93;	/* WRITE SAME(16), 16 blocks at LBA 4096 */
+	w.cdb[8] = 0x10;
+	w.cdb[13] = 16;
+	w.data_in = VSTOR_DATA_OUT;
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &w));
+	ASSERT_EQ(SRB_STATUS_SUCCESS, w.reply.vm_srb.srb_status);
+	r.buf = back;
+	sv_cdb_rw(&r, false, 4096, 16, false);
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &r));
+	ASSERT_EQ(SRB_STATUS_SUCCESS, r.reply.vm_srb.srb_status);
+	for (i = 0; i < 16; i++)
+		ASSERT_EQ(0, memcmp(back + i * BLK, pat, BLK));
+}
+
+TEST_F(ib, unmap_as_the_backstore_allows)
+{
+	struct sv_srb v = { .len = 64 }, u = { .len = 24, .cdb_len = 10 };
+	uint8_t *d, *p;
+	uint32_t max_unmap;
+
+	v.buf = sv_alloc(&self->s, 4096);
+	d = v.buf;
+	sv_cdb_inquiry(&v, true, 0xb0, 64);
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &v));
+	max_unmap = d[20] << 24 | d[21] << 16 | d[22] << 8 | d[23];
+
+	u.buf = sv_alloc(&self->s, 4096);
+	p = u.buf;
+	p[1] = 22;		/* UNMAP data length */
+	p[3] = 16;		/* block descriptor data length */
+	p[15] = 8;		/* LBA 0, 8 blocks */
+	u.cdb[0] = 0x42;
+	u.cdb[8] = 24;
+	u.data_in = VSTOR_DATA_OUT;
+	ASSERT_EQ(0, sv_srb_sync(&self->s, 0, &u));
+	TH_LOG("max unmap LBA count %u: srb %#x sense key %#x", max_unmap,
+	       u.reply.vm_srb.srb_status, u.reply.vm_srb.sense_data[2]);
+	if (max_unmap) {
+		EXPECT_EQ(SRB_STATUS_SUCCESS, u.reply.vm_srb.srb_status);
+	} else {
+		/* no discard below: the target core refuses, with sense */
+		EXPECT_EQ(SRB_STATUS_ERROR | SRB_STATUS_AUTOSENSE_VALID,
+			  u.reply.vm_srb.srb_status);
+		EXPECT_EQ(0x05, u.reply.vm_srb.sense_data[2] & 0xf);
+	}
 }
 
 TEST(add_device_errors)

@@ -4,6 +4,7 @@
  * sends, built on the vmbus_host test guest.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/uio.h>
@@ -43,7 +44,7 @@ int sv_dev_add(struct tg_vm *vm, struct tg_dev *dev, const char *wwpn,
 	}
 	memcpy(a.instance, dev->instance, 16);
 	a.queues = (uintptr_t)dev->q;
-	strncpy(a.params.scsi.wwpn, wwpn, sizeof(a.params.scsi.wwpn) - 1);
+	snprintf(a.params.scsi.wwpn, sizeof(a.params.scsi.wwpn), "%s", wwpn);
 	ret = tg_ioctl(vm->fd, VMBH_ADD_DEVICE, &a);
 	if (ret) {
 		tg_dev_close_fds(dev);
@@ -230,7 +231,7 @@ int sv_srb_send(struct tg_chan *ch, uint64_t tid, const struct sv_srb *r)
 		uint32_t reserved, range_cnt;
 		uint32_t byte_count, byte_offset;
 		uint64_t pfn[260];
-	} __attribute__((packed)) g = { .range_cnt = 1 };
+	} __packed g = { .range_cnt = 1 };
 	struct vmscsi_request *srb = &p.vm_srb;
 	uint32_t off, npfn, i;
 
