@@ -9,8 +9,23 @@
 #include "hypercall.h"
 #include "post_check.h"
 
-/* post_check.c also builds in userspace, so its export lives here. */
-VMBH_EXPORT(vmbh_hv_post_msg_check);
+/**
+ * vmbh_hv_post_msg_status() - Hyper-V status for an HvPostMessage's shape
+ * @message_type: hypercall input +8
+ * @payload_size: hypercall input +12
+ * @payload: %VMBH_HV_MESSAGE_PAYLOAD_SIZE readable bytes
+ *
+ * The exported face of vmbh_hv_post_msg_check(), which lives in a file
+ * that also builds in userspace and so cannot export symbols itself.
+ *
+ * Return: as vmbh_hv_post_msg_check().
+ */
+u16 vmbh_hv_post_msg_status(u32 message_type, u32 payload_size,
+			    const void *payload)
+{
+	return vmbh_hv_post_msg_check(message_type, payload_size, payload);
+}
+EXPORT_SYMBOL_NS_GPL(vmbh_hv_post_msg_status, VMBH_NS);
 
 static int __init vmbh_hypercall_init(void)
 {

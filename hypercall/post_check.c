@@ -3,9 +3,9 @@
  * HvPostMessage input validation: from the raw hypercall fields to the
  * Hyper-V status the guest gets back.
  *
- * This file builds both in vmbh_hypercall.ko and in userspace (unit
- * tests: compile hypercall/post_check.c with -Iinclude -Iinclude/uapi,
- * include hypercall/post_check.h).  Keep it free of kernel-only includes.
+ * Builds both in vmbh_hypercall.ko and in userspace: the tier-0 unit
+ * tests (selftests/vmbus_host/unit) compile it with -Iinclude
+ * -Iinclude/uapi.  Keep it free of kernel-only includes.
  */
 #include "post_check.h"
 

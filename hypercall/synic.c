@@ -148,25 +148,30 @@ static void vmbh_vp_resample_detach(struct vmbh_synic_vp *vp)
 	vp->resample_wqh = NULL;
 }
 
-static int vmbh_vp_resample_attach(struct vmbh_synic_vp *vp, int fd)
+/* Poll the resample eventfd @file (whose context is @ctx) from now on. */
+static void vmbh_vp_resample_attach(struct vmbh_synic_vp *vp,
+				    struct file *file, struct eventfd_ctx *ctx)
 {
-	struct eventfd_ctx *ctx;
-	struct file *file;
-
 	lockdep_assert_held(&vp->synic->config_lock);
-	file = fget(fd);
-	if (!file)
-		return -EBADF;
-	ctx = eventfd_ctx_fileget(file);
-	if (IS_ERR(ctx)) {
-		fput(file);
-		return PTR_ERR(ctx);
-	}
 	vp->resample = ctx;
 	init_waitqueue_func_entry(&vp->resample_wait, vmbh_vp_resample_wake);
 	init_poll_funcptr(&vp->resample_pt, vmbh_vp_resample_queue);
 	vfs_poll(file, &vp->resample_pt);
-	fput(file);
+}
+
+/* Take an eventfd by number: its file and its context, both referenced. */
+static int vmbh_eventfd_get(int fd, struct file **file,
+			    struct eventfd_ctx **ctx)
+{
+	*file = fget(fd);
+	if (!*file)
+		return -EBADF;
+	*ctx = eventfd_ctx_fileget(*file);
+	if (IS_ERR(*ctx)) {
+		fput(*file);
+		*file = NULL;
+		return PTR_ERR(*ctx);
+	}
 	return 0;
 }
 
@@ -176,7 +181,7 @@ static int vmbh_pin_page(u64 uaddr, struct page **page)
 
 	if (!uaddr)
 		return 0;
-	if (uaddr & (VMBH_SYNIC_PAGE_SIZE - 1) || uaddr >= TASK_SIZE)
+	if (uaddr & (VMBH_SYNIC_PAGE_SIZE - 1))
 		return -EINVAL;
 	ret = pin_user_pages_fast(uaddr, 1, FOLL_WRITE | FOLL_LONGTERM, page);
 	if (ret == 1)
@@ -234,7 +239,7 @@ struct vmbh_synic *vmbh_synic_create(const char *name)
 	xa_init(&synic->vps);
 	return synic;
 }
-VMBH_EXPORT(vmbh_synic_create);
+EXPORT_SYMBOL_NS_GPL(vmbh_synic_create, VMBH_NS);
 
 static void vmbh_vp_drop_queue(struct vmbh_synic_vp *vp)
 {
@@ -279,7 +284,7 @@ void vmbh_synic_destroy(struct vmbh_synic *synic)
 	xa_destroy(&synic->vps);
 	kfree(synic);
 }
-VMBH_EXPORT(vmbh_synic_destroy);
+EXPORT_SYMBOL_NS_GPL(vmbh_synic_destroy, VMBH_NS);
 
 /**
  * vmbh_synic_set_vp() - set (or replace) one VP's SynIC state
@@ -298,7 +303,8 @@ int vmbh_synic_set_vp(struct vmbh_synic *synic, u32 vp_index,
 		      const struct vmbh_vp_config *cfg)
 {
 	struct page *simp = NULL, *siefp = NULL, *old_simp, *old_siefp;
-	struct eventfd_ctx *sint = NULL, *old_sint;
+	struct eventfd_ctx *sint = NULL, *old_sint, *resample = NULL;
+	struct file *resample_file = NULL;
 	struct vmbh_synic_vp *vp;
 	int ret;
 
@@ -318,19 +324,24 @@ int vmbh_synic_set_vp(struct vmbh_synic *synic, u32 vp_index,
 			goto out_unpin;
 		}
 	}
+	if (cfg->resample_fd >= 0) {
+		ret = vmbh_eventfd_get(cfg->resample_fd, &resample_file,
+				       &resample);
+		if (ret)
+			goto out_put_sint;
+	}
 
 	mutex_lock(&synic->config_lock);
 	vp = vmbh_vp_get_or_create(synic, vp_index);
 	if (IS_ERR(vp)) {
 		ret = PTR_ERR(vp);
-		goto out_unlock;
+		mutex_unlock(&synic->config_lock);
+		goto out_put_resample;
 	}
+	/* Nothing fails from here on: the VP's old state is replaced. */
 	vmbh_vp_resample_detach(vp);
-	if (cfg->resample_fd >= 0) {
-		ret = vmbh_vp_resample_attach(vp, cfg->resample_fd);
-		if (ret)
-			goto out_unlock;
-	}
+	if (resample)
+		vmbh_vp_resample_attach(vp, resample_file, resample);
 	spin_lock_irq(&vp->lock);
 	old_simp = vp->simp_page;
 	old_siefp = vp->siefp_page;
@@ -342,14 +353,20 @@ int vmbh_synic_set_vp(struct vmbh_synic *synic, u32 vp_index,
 	spin_unlock_irq(&vp->lock);
 	mutex_unlock(&synic->config_lock);
 
+	if (resample_file)
+		fput(resample_file);
 	vmbh_unpin_page(old_simp);
 	vmbh_unpin_page(old_siefp);
 	if (old_sint)
 		eventfd_ctx_put(old_sint);
 	return 0;
 
-out_unlock:
-	mutex_unlock(&synic->config_lock);
+out_put_resample:
+	if (resample) {
+		eventfd_ctx_put(resample);
+		fput(resample_file);
+	}
+out_put_sint:
 	if (sint)
 		eventfd_ctx_put(sint);
 out_unpin:
@@ -357,7 +374,7 @@ out_unpin:
 	vmbh_unpin_page(siefp);
 	return ret;
 }
-VMBH_EXPORT(vmbh_synic_set_vp);
+EXPORT_SYMBOL_NS_GPL(vmbh_synic_set_vp, VMBH_NS);
 
 /**
  * vmbh_synic_vp_exists() - did the VMM describe this VP
@@ -370,7 +387,7 @@ bool vmbh_synic_vp_exists(struct vmbh_synic *synic, u32 vp_index)
 {
 	return xa_load(&synic->vps, vp_index);
 }
-VMBH_EXPORT(vmbh_synic_vp_exists);
+EXPORT_SYMBOL_NS_GPL(vmbh_synic_vp_exists, VMBH_NS);
 
 /**
  * vmbh_synic_post() - send a VMBus message to a VP's SINT 2 slot
@@ -423,7 +440,7 @@ int vmbh_synic_post(struct vmbh_synic *synic, u32 vp_index,
 	spin_unlock_irqrestore(&vp->lock, flags);
 	return ret;
 }
-VMBH_EXPORT(vmbh_synic_post);
+EXPORT_SYMBOL_NS_GPL(vmbh_synic_post, VMBH_NS);
 
 /**
  * vmbh_synic_signal_event() - set an event flag and raise the SINT
@@ -460,7 +477,7 @@ bool vmbh_synic_signal_event(struct vmbh_synic *synic, u32 vp_index,
 	spin_unlock_irqrestore(&vp->lock, flags);
 	return raised;
 }
-VMBH_EXPORT(vmbh_synic_signal_event);
+EXPORT_SYMBOL_NS_GPL(vmbh_synic_signal_event, VMBH_NS);
 
 /**
  * vmbh_synic_queued() - host->guest messages waiting for a slot
@@ -472,7 +489,7 @@ u32 vmbh_synic_queued(struct vmbh_synic *synic)
 {
 	return atomic_read(&synic->nr_queued);
 }
-VMBH_EXPORT(vmbh_synic_queued);
+EXPORT_SYMBOL_NS_GPL(vmbh_synic_queued, VMBH_NS);
 
 /**
  * vmbh_synic_drop_queued() - forget every queued message (bus reset)
@@ -489,7 +506,7 @@ void vmbh_synic_drop_queued(struct vmbh_synic *synic)
 		spin_unlock_irq(&vp->lock);
 	}
 }
-VMBH_EXPORT(vmbh_synic_drop_queued);
+EXPORT_SYMBOL_NS_GPL(vmbh_synic_drop_queued, VMBH_NS);
 
 /**
  * vmbh_synic_msgs_out() - messages written into message slots so far
@@ -501,4 +518,4 @@ u64 vmbh_synic_msgs_out(struct vmbh_synic *synic)
 {
 	return atomic64_read(&synic->msgs_out);
 }
-VMBH_EXPORT(vmbh_synic_msgs_out);
+EXPORT_SYMBOL_NS_GPL(vmbh_synic_msgs_out, VMBH_NS);

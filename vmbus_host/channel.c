@@ -20,37 +20,37 @@ void *vmbh_chan_priv(const struct vmbh_channel *chan)
 {
 	return chan->priv;
 }
-VMBH_EXPORT(vmbh_chan_priv);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_priv, VMBH_NS);
 
 void vmbh_chan_set_priv(struct vmbh_channel *chan, void *priv)
 {
 	chan->priv = priv;
 }
-VMBH_EXPORT(vmbh_chan_set_priv);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_set_priv, VMBH_NS);
 
 struct vmbh_device *vmbh_chan_device(const struct vmbh_channel *chan)
 {
 	return chan->dev;
 }
-VMBH_EXPORT(vmbh_chan_device);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_device, VMBH_NS);
 
 u32 vmbh_chan_queue(const struct vmbh_channel *chan)
 {
 	return chan->queue;
 }
-VMBH_EXPORT(vmbh_chan_queue);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_queue, VMBH_NS);
 
 u32 vmbh_chan_relid(const struct vmbh_channel *chan)
 {
 	return READ_ONCE(chan->relid);
 }
-VMBH_EXPORT(vmbh_chan_relid);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_relid, VMBH_NS);
 
 u32 vmbh_chan_target_vp(const struct vmbh_channel *chan)
 {
 	return READ_ONCE(chan->target_vp);
 }
-VMBH_EXPORT(vmbh_chan_target_vp);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_target_vp, VMBH_NS);
 
 /* ---- worker ---- */
 
@@ -64,7 +64,7 @@ void vmbh_chan_wake(struct vmbh_channel *chan)
 		wake_up_process(chan->worker);
 	spin_unlock_irqrestore(&chan->wake_lock, flags);
 }
-VMBH_EXPORT(vmbh_chan_wake);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_wake, VMBH_NS);
 
 void vmbh_chan_fail(struct vmbh_channel *chan, const char *why)
 {
@@ -74,7 +74,7 @@ void vmbh_chan_fail(struct vmbh_channel *chan, const char *why)
 	vmbh_vm_warn(chan->dev->vm, "%s relid %u failed: %s\n",
 		     chan->dev->name, READ_ONCE(chan->relid), why);
 }
-VMBH_EXPORT(vmbh_chan_fail);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_fail, VMBH_NS);
 
 /* Raise the channel's interrupt on its target VP. */
 static void vmbh_chan_signal(struct vmbh_channel *chan)
@@ -358,8 +358,15 @@ int vmbh_chan_recv(struct vmbh_channel *chan, struct vmbh_packet *pkt)
 	smp_rmb();
 	read = chan->in_read;
 	avail = vmbh_ring_bytes_to_read(write, read, size);
-	if (!avail)
+	if (!avail) {
+		/*
+		 * read_index is ours: undo a guest's scribble, or the guest's
+		 * own signalling rule would never see the ring empty again.
+		 */
+		if (READ_ONCE(hdr->read_index) != read)
+			WRITE_ONCE(hdr->read_index, read);
 		return -EAGAIN;
+	}
 	if (avail < sizeof(desc) + VMBH_PACKET_TRAILER_SIZE) {
 		vmbh_chan_fail(chan, "truncated packet");
 		return -EIO;
@@ -422,14 +429,14 @@ int vmbh_chan_recv(struct vmbh_channel *chan, struct vmbh_packet *pkt)
 	}
 	return 0;
 }
-VMBH_EXPORT(vmbh_chan_recv);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_recv, VMBH_NS);
 
 bool vmbh_pkt_next_range(const struct vmbh_packet *pkt, u32 *pos,
 			 struct vmbh_gpa_range *range)
 {
 	return vmbh_gpa_range_next(pkt->ranges, pkt->ranges_len, pos, range);
 }
-VMBH_EXPORT(vmbh_pkt_next_range);
+EXPORT_SYMBOL_NS_GPL(vmbh_pkt_next_range, VMBH_NS);
 
 /* ---- send ---- */
 
@@ -559,7 +566,7 @@ int vmbh_chan_send_inband(struct vmbh_channel *chan, u64 trans_id,
 				     VMBH_PACKET_FLAG_COMPLETION_REQUESTED : 0,
 				     trans_id, data, len);
 }
-VMBH_EXPORT(vmbh_chan_send_inband);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_send_inband, VMBH_NS);
 
 int vmbh_chan_send_completion(struct vmbh_channel *chan, u64 trans_id,
 			      const void *data, u32 len)
@@ -567,7 +574,7 @@ int vmbh_chan_send_completion(struct vmbh_channel *chan, u64 trans_id,
 	return vmbh_chan_send_simple(chan, VMBH_PACKET_TYPE_COMP, 0, trans_id,
 				     data, len);
 }
-VMBH_EXPORT(vmbh_chan_send_completion);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_send_completion, VMBH_NS);
 
 int vmbh_chan_send_xfer_pages(struct vmbh_channel *chan, u16 pageset_id,
 			      u64 trans_id,
@@ -597,7 +604,7 @@ int vmbh_chan_send_xfer_pages(struct vmbh_channel *chan, u16 pageset_id,
 	hdr.desc.len8 = (hdr_len + ALIGN(len, 8)) / 8;
 	return vmbh_chan_write(chan, vec, 3);
 }
-VMBH_EXPORT(vmbh_chan_send_xfer_pages);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_send_xfer_pages, VMBH_NS);
 
 u32 vmbh_chan_send_space(struct vmbh_channel *chan)
 {
@@ -615,7 +622,7 @@ u32 vmbh_chan_send_space(struct vmbh_channel *chan)
 	/* A packet of P bytes needs P + 8 (trailer) < avail. */
 	return avail >= 16 ? avail - 16 : 0;
 }
-VMBH_EXPORT(vmbh_chan_send_space);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_send_space, VMBH_NS);
 
 /* ---- guest memory for I/O ---- */
 
@@ -649,7 +656,7 @@ int vmbh_chan_map_range(struct vmbh_channel *chan,
 	map->writable = writable;
 	return 0;
 }
-VMBH_EXPORT(vmbh_chan_map_range);
+EXPORT_SYMBOL_NS_GPL(vmbh_chan_map_range, VMBH_NS);
 
 void vmbh_gpa_unmap(struct vmbh_gpa_map *map)
 {
@@ -660,7 +667,7 @@ void vmbh_gpa_unmap(struct vmbh_gpa_map *map)
 	map->pages = NULL;
 	map->nr_pages = 0;
 }
-VMBH_EXPORT(vmbh_gpa_unmap);
+EXPORT_SYMBOL_NS_GPL(vmbh_gpa_unmap, VMBH_NS);
 
 int vmbh_gpa_map_sg(const struct vmbh_gpa_map *map, struct scatterlist *sgl,
 		    unsigned int nents)
@@ -682,7 +689,7 @@ int vmbh_gpa_map_sg(const struct vmbh_gpa_map *map, struct scatterlist *sgl,
 	sg_mark_end(sg);
 	return map->nr_pages;
 }
-VMBH_EXPORT(vmbh_gpa_map_sg);
+EXPORT_SYMBOL_NS_GPL(vmbh_gpa_map_sg, VMBH_NS);
 
 static int vmbh_gpa_map_copy(const struct vmbh_gpa_map *map, u32 offset,
 			     void *buf, u32 len, bool to_guest)
@@ -718,14 +725,14 @@ int vmbh_gpa_map_copy_to(const struct vmbh_gpa_map *map, u32 offset,
 {
 	return vmbh_gpa_map_copy(map, offset, (void *)src, len, true);
 }
-VMBH_EXPORT(vmbh_gpa_map_copy_to);
+EXPORT_SYMBOL_NS_GPL(vmbh_gpa_map_copy_to, VMBH_NS);
 
 int vmbh_gpa_map_copy_from(const struct vmbh_gpa_map *map, u32 offset,
 			   void *dst, u32 len)
 {
 	return vmbh_gpa_map_copy(map, offset, dst, len, false);
 }
-VMBH_EXPORT(vmbh_gpa_map_copy_from);
+EXPORT_SYMBOL_NS_GPL(vmbh_gpa_map_copy_from, VMBH_NS);
 
 /* ---- stats ---- */
 

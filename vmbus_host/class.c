@@ -40,7 +40,7 @@ int vmbh_register_class(struct vmbh_class *cls)
 		pr_info("class %s (%u) registered\n", cls->name, cls->id);
 	return ret;
 }
-VMBH_EXPORT(vmbh_register_class);
+EXPORT_SYMBOL_NS_GPL(vmbh_register_class, VMBH_NS);
 
 /*
  * No device of the class exists any more: each one holds a reference on
@@ -54,7 +54,7 @@ void vmbh_unregister_class(struct vmbh_class *cls)
 	mutex_unlock(&vmbh_classes_lock);
 	pr_info("class %s (%u) unregistered\n", cls->name, cls->id);
 }
-VMBH_EXPORT(vmbh_unregister_class);
+EXPORT_SYMBOL_NS_GPL(vmbh_unregister_class, VMBH_NS);
 
 /* Look up a class and pin its module; NULL when absent or unloading. */
 struct vmbh_class *vmbh_class_get(u32 id)

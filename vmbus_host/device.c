@@ -16,55 +16,55 @@ void *vmbh_dev_priv(const struct vmbh_device *dev)
 {
 	return dev->priv;
 }
-VMBH_EXPORT(vmbh_dev_priv);
+EXPORT_SYMBOL_NS_GPL(vmbh_dev_priv, VMBH_NS);
 
 void vmbh_dev_set_priv(struct vmbh_device *dev, void *priv)
 {
 	dev->priv = priv;
 }
-VMBH_EXPORT(vmbh_dev_set_priv);
+EXPORT_SYMBOL_NS_GPL(vmbh_dev_set_priv, VMBH_NS);
 
 const union vmbh_class_params *vmbh_dev_params(const struct vmbh_device *dev)
 {
 	return &dev->params;
 }
-VMBH_EXPORT(vmbh_dev_params);
+EXPORT_SYMBOL_NS_GPL(vmbh_dev_params, VMBH_NS);
 
 const u8 *vmbh_dev_instance(const struct vmbh_device *dev)
 {
 	return dev->instance;
 }
-VMBH_EXPORT(vmbh_dev_instance);
+EXPORT_SYMBOL_NS_GPL(vmbh_dev_instance, VMBH_NS);
 
 u32 vmbh_dev_nr_queues(const struct vmbh_device *dev)
 {
 	return dev->nr_queues;
 }
-VMBH_EXPORT(vmbh_dev_nr_queues);
+EXPORT_SYMBOL_NS_GPL(vmbh_dev_nr_queues, VMBH_NS);
 
 u32 vmbh_dev_id(const struct vmbh_device *dev)
 {
 	return dev->id;
 }
-VMBH_EXPORT(vmbh_dev_id);
+EXPORT_SYMBOL_NS_GPL(vmbh_dev_id, VMBH_NS);
 
 const char *vmbh_dev_name(const struct vmbh_device *dev)
 {
 	return dev->name;
 }
-VMBH_EXPORT(vmbh_dev_name);
+EXPORT_SYMBOL_NS_GPL(vmbh_dev_name, VMBH_NS);
 
 struct vmbh_channel *vmbh_dev_channel(struct vmbh_device *dev, u32 queue)
 {
 	return queue < dev->nr_queues ? &dev->chans[queue] : NULL;
 }
-VMBH_EXPORT(vmbh_dev_channel);
+EXPORT_SYMBOL_NS_GPL(vmbh_dev_channel, VMBH_NS);
 
 u32 vmbh_dev_version(const struct vmbh_device *dev)
 {
 	return READ_ONCE(dev->vm->version);
 }
-VMBH_EXPORT(vmbh_dev_version);
+EXPORT_SYMBOL_NS_GPL(vmbh_dev_version, VMBH_NS);
 
 int vmbh_dev_offer_subchannels(struct vmbh_device *dev, u32 count)
 {
@@ -78,7 +78,7 @@ int vmbh_dev_offer_subchannels(struct vmbh_device *dev, u32 count)
 	schedule_work(&dev->vm->subchan_work);
 	return n;
 }
-VMBH_EXPORT(vmbh_dev_offer_subchannels);
+EXPORT_SYMBOL_NS_GPL(vmbh_dev_offer_subchannels, VMBH_NS);
 
 /* ---- lifetime ---- */
 

@@ -475,7 +475,7 @@ int vmbh_dev_gpadl_get(struct vmbh_device *dev, u32 gpadl_id,
 	view->gpadl = g;
 	return 0;
 }
-VMBH_EXPORT(vmbh_dev_gpadl_get);
+EXPORT_SYMBOL_NS_GPL(vmbh_dev_gpadl_get, VMBH_NS);
 
 void vmbh_gpadl_put(struct vmbh_gpadl_view *view)
 {
@@ -486,4 +486,4 @@ void vmbh_gpadl_put(struct vmbh_gpadl_view *view)
 	view->addr = NULL;
 	view->size = 0;
 }
-VMBH_EXPORT(vmbh_gpadl_put);
+EXPORT_SYMBOL_NS_GPL(vmbh_gpadl_put, VMBH_NS);

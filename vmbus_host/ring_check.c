@@ -3,9 +3,9 @@
  * Pure checks of guest-written data: ring index math, packet descriptors,
  * GPA ranges, the ring GPADL layout and the memory table.
  *
- * This file builds both in vmbus_host.ko and in userspace (unit tests:
- * compile vmbus_host/ring_check.c with -Iinclude -Iinclude/uapi, include
- * vmbus_host/ring_check.h).  Keep it free of kernel-only includes.
+ * Builds both in vmbus_host.ko and in userspace: the tier-0 unit tests
+ * (selftests/vmbus_host/unit) compile it with -Iinclude -Iinclude/uapi.
+ * Keep it free of kernel-only includes.
  */
 #include "ring_check.h"
 

@@ -223,8 +223,8 @@ static long vmbh_ioctl_post_msg(struct vmbh_vm *vm, void __user *uarg)
 		return ret;
 	if (arg.flags)
 		return -EINVAL;
-	arg.result = vmbh_hv_post_msg_check(arg.message_type,
-					    arg.payload_size, arg.payload);
+	arg.result = vmbh_hv_post_msg_status(arg.message_type,
+					     arg.payload_size, arg.payload);
 	if (arg.result == VMBH_HV_STATUS_SUCCESS)
 		arg.result = vmbh_control_post(vm, arg.connection_id & 0xFFFFFF,
 					       arg.payload, arg.payload_size);

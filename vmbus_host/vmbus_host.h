@@ -23,7 +23,7 @@
 #define VMBH_MAX_DEVICES	256
 #define VMBH_MAX_GPADLS		1024
 #define VMBH_MAX_GPADLS_BUILDING 64
-#define VMBH_MAX_PINNED_PAGES	(1U << 18)	/* 1 GiB of 4 KiB pages */
+#define VMBH_MAX_PINNED_PAGES	262144	/* 1 GiB of 4 KiB pages */
 /* Queued host->guest messages beyond which HvPostMessage is refused. */
 #define VMBH_MSG_BACKLOG	64
 
@@ -31,7 +31,7 @@
 struct vmbh_memtable {
 	struct rcu_head rcu;
 	u32 nr;
-	struct vmbh_mem_region regions[] __counted_by(nr);
+	struct vmbh_mem_region regions[];
 };
 
 /* A guest physical address descriptor list. */
@@ -117,7 +117,7 @@ struct vmbh_device {
 	char name[40];
 	u32 subchan_wanted;		/* under vm->lock */
 	u32 nr_queues;
-	struct vmbh_channel chans[] __counted_by(nr_queues);
+	struct vmbh_channel chans[];
 };
 
 enum vmbh_vm_state {
@@ -162,8 +162,10 @@ struct vmbh_vm {
 
 #define vmbh_vm_warn(vm, fmt, ...)					\
 	do {								\
-		if (__ratelimit(&(vm)->rs))				\
-			pr_warn("%s: " fmt, (vm)->name, ##__VA_ARGS__);	\
+		struct vmbh_vm *__vm = (vm);				\
+									\
+		if (__ratelimit(&__vm->rs))				\
+			pr_warn("%s: " fmt, __vm->name, ##__VA_ARGS__);	\
 	} while (0)
 
 extern const struct file_operations vmbh_fops;

@@ -16,13 +16,7 @@
 #define VMBH_NS "VMBUS_HOST"
 #endif
 
-#define VMBH_EXPORT(sym)	EXPORT_SYMBOL_NS_GPL(sym, VMBH_NS)
 #define VMBH_IMPORT()		MODULE_IMPORT_NS(VMBH_NS)
-
-/* Bounds annotation for flexible arrays, from 6.6 on. */
-#ifndef __counted_by
-#define __counted_by(member)
-#endif
 
 /* Add one to an eventfd's counter and wake its pollers. */
 static inline void vmbh_eventfd_signal(struct eventfd_ctx *ctx)

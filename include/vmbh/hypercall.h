@@ -41,7 +41,7 @@ bool vmbh_synic_signal_event(struct vmbh_synic *synic, u32 vp_index,
 u32 vmbh_synic_queued(struct vmbh_synic *synic);
 void vmbh_synic_drop_queued(struct vmbh_synic *synic);
 u64 vmbh_synic_msgs_out(struct vmbh_synic *synic);
-u16 vmbh_hv_post_msg_check(u32 message_type, u32 payload_size,
-			   const void *payload);
+u16 vmbh_hv_post_msg_status(u32 message_type, u32 payload_size,
+			    const void *payload);
 
 #endif /* _VMBH_HYPERCALL_H */

@@ -17,8 +17,10 @@
 #include <linux/compiler.h>
 #else
 #include <assert.h>
+/* Userspace has no __packed; the kernel's spelling keeps one layout. */
 #ifndef __packed
-#define __packed __attribute__((__packed__))
+#define __packed __attribute__((		\
+	__packed__))
 #endif
 #endif
 
