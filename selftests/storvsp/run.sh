@@ -3,7 +3,8 @@
 #
 # Run the storvsp kselftests inside the test VM:
 #   tools/testing/vm.sh -- selftests/storvsp/run.sh [test...]
-# Loads the target core, brd (iblock tests) and the three freshly built
+# Loads the target core, brd (iblock tests), null_blk (the benchmark:
+# run.sh bench/storvsp_bench) and the three freshly built
 # modules, runs each test program (all, or the named ones), then unloads
 # everything: a failed rmmod, or a kmem_cache with objects left (dmesg),
 # fails the run, which is how leaked commands and pins show up.
@@ -20,6 +21,8 @@ modprobe target_core_mod || exit 1
 modprobe target_core_iblock || exit 1
 # 256 MiB RAM disk for iblock data-integrity tests
 modprobe brd rd_nr=1 rd_size=262144 max_part=0 || exit 1
+# /dev/nullb0 for the benchmark (bench/storvsp_bench)
+modprobe null_blk nr_devices=1 gb=4 || exit 1
 # the target core lives in configfs (loaded with it)
 mountpoint -q /sys/kernel/config ||
 	mount -t configfs configfs /sys/kernel/config || exit 1
