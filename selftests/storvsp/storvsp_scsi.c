@@ -587,6 +587,76 @@ TEST_F(rd, tpg_busy_while_served)
 	EXPECT_EQ(0, rmdir(path));
 }
 
+/* Queue up to @n 64 KiB writes/reads on queue 0; returns how many went. */
+static int queue_io(struct sv *s, uint8_t *buf, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct sv_srb r = { .len = 65536, .buf = buf + i * 65536 };
+
+		sv_cdb_rw(&r, i & 1, i * 128, 128, false);
+		if (sv_srb_send(&s->ch[0], i + 1, &r))
+			break;
+	}
+	return i;
+}
+
+TEST_F(rd, close_channel_with_io_in_flight)
+{
+	const struct tg_offer *o;
+	uint8_t *buf;
+	int i;
+
+	buf = sv_alloc(&self->s, 64 * 65536);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < 5; i++) {
+		ASSERT_GT(queue_io(&self->s, buf, 64), 0);
+		/* CLOSECHANNEL returns once every command is answered */
+		ASSERT_EQ(0, tg_chan_close(&self->s.ch[0]));
+		o = tg_find_offer(&self->s.vm, self->s.dev.instance, 0);
+		ASSERT_NE(NULL, o);
+		ASSERT_EQ(0, tg_chan_open(&self->s.vm, &self->s.ch[0], o,
+					  &self->s.dev, SV_RING_PAGES,
+					  SV_RING_PAGES, 0));
+		ASSERT_EQ(0, sv_init(&self->s, VSTOR_VERSION_WIN10));
+		wrv(_metadata, &self->s, 0, 0, 4096, 0, i);
+	}
+}
+
+TEST_F(rd, lun_removed_under_io)
+{
+	struct sv_srb r = { .cdb_len = 6, .data_in = VSTOR_DATA_NONE };
+	struct vstor_packet rep;
+	uint8_t *buf;
+	uint64_t tid;
+	int n, got = 0, enumerate = 0;
+
+	buf = sv_alloc(&self->s, 64 * 65536);
+	ASSERT_NE(NULL, buf);
+	n = queue_io(&self->s, buf, 48);
+	ASSERT_GT(n, 0);
+	ASSERT_EQ(0, lio_lun_del(self->wwpn, 0));
+	/* every command is answered, one way or the other */
+	while (got < n &&
+	       sv_recv(&self->s.ch[0], &tid, &rep, NULL, TG_TIMEOUT_MS) == 1) {
+		if (tid == 0) {
+			enumerate++;
+			continue;
+		}
+		got++;
+	}
+	EXPECT_EQ(n, got);
+	/* and the LUN is gone for new commands */
+	ASSERT_EQ(0, sv_srb_send(&self->s.ch[0], 999, &r));
+	while (sv_recv(&self->s.ch[0], &tid, &rep, NULL, TG_TIMEOUT_MS) == 1 &&
+	       tid == 0)
+		enumerate++;
+	EXPECT_EQ(999, tid);
+	EXPECT_EQ(SRB_STATUS_INVALID_LUN, rep.vm_srb.srb_status & 0x3f);
+	EXPECT_EQ(1, enumerate);
+}
+
 TEST_F(rd, close_with_io_in_flight)
 {
 	struct vmbh_bus_info bi;
