@@ -36,7 +36,7 @@ done
 if [ $# -gt 0 ]; then
 	tests=("$@")
 else
-	tests=(netvsp_test)
+	tests=(netvsp_test netvsp_net)
 fi
 for t in "${tests[@]}"; do
 	"$here/out/$t" || rc=1
