@@ -14,11 +14,8 @@ make -s module >/dev/null
 
 pre='set -e
 echo "run: L1 kernel $(uname -r), /dev/kvm: $(ls /dev/kvm)"
-for m in hypercall/vmbh_hypercall vmbus_host/vmbus_host \
-	 synth_storvsc_be/vmbh_storvsp synth_netvsc_be/vmbh_netvsp; do
-	insmod "$m.ko"
-	echo "run: loaded $(basename "$m")"
-done
+tools/testing/load-modules.sh
+echo "run: loaded $(grep -oE "^(vmbh_[a-z]+|vmbus_host)" /proc/modules | tr "\n" " ")"
 echo "run: $(ls -l /dev/vmbus-host)"
 echo "run: starting the L2 Hyper-V guest"'
 

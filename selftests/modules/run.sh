@@ -4,4 +4,6 @@
 # modules themselves).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# The kernel's own modules ours depend on (target core, tun, tap).
+"$top/tools/testing/load-modules.sh" --deps-only "$top" || exit 1
 VMBH_TOP=$top exec "$top/selftests/modules/out/modules_test"

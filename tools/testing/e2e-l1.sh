@@ -25,12 +25,8 @@ done
 WWPN=naa.5001405000000001
 CFG=/sys/kernel/config/target
 
-modprobe target_core_mod
 modprobe target_core_iblock
-for m in hypercall/vmbh_hypercall vmbus_host/vmbus_host \
-	 synth_storvsc_be/vmbh_storvsp synth_netvsc_be/vmbh_netvsp; do
-	insmod "$top/$m.ko"
-done
+"$top/tools/testing/load-modules.sh" "$top"
 echo "e2e: modules loaded: $(cut -d' ' -f1 /proc/modules | grep -E '^vmbh|^vmbus_host' | tr '\n' ' ')"
 
 case $backstore in
