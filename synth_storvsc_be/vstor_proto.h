@@ -16,8 +16,10 @@
 #else
 #include <assert.h>
 #include <linux/types.h>
+/* Userspace has no __packed; the kernel's spelling keeps one layout. */
 #ifndef __packed
-#define __packed __attribute__((__packed__))
+#define __packed __attribute__((		\
+	__packed__))
 #endif
 #endif
 
