@@ -183,6 +183,9 @@ static int vmbh_pin_page(u64 uaddr, struct page **page)
 		return 0;
 	if (uaddr & (VMBH_SYNIC_PAGE_SIZE - 1))
 		return -EINVAL;
+	/* Not a user address (GUP would say -EOVERFLOW at the very top). */
+	if (uaddr > TASK_SIZE - PAGE_SIZE)
+		return -EFAULT;
 	ret = pin_user_pages_fast(uaddr, 1, FOLL_WRITE | FOLL_LONGTERM, page);
 	if (ret == 1)
 		return 0;

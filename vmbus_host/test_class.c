@@ -2,7 +2,9 @@
 /*
  * VMBH_CLASS_TEST: a ring echo that makes the core's ring path testable
  * without a real backend.  Every in-band packet goes back as an in-band
- * packet with the same transaction id, flags and payload.
+ * packet with the same transaction id, flags and payload.  An in-band
+ * packet on the primary whose payload starts with "SUBCHANS" and a u32
+ * count also asks the core to offer that many subchannels.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -10,6 +12,13 @@
 #include "vmbus_host.h"
 
 #define VMBH_TEST_MAX_PKT	4096
+
+/* Payload of a subchannel request: magic, then the count wanted. */
+#define VMBH_TEST_SUBCHAN_MAGIC	"SUBCHANS"
+struct vmbh_test_subchan_req {
+	char magic[8];
+	__le32 count;
+} __packed;
 
 /* An echo that found the host->guest ring full, sent again later. */
 struct vmbh_test_chan {
@@ -59,6 +68,18 @@ static bool vmbh_test_flush(struct vmbh_channel *chan, struct vmbh_test_chan *tc
 	return false;
 }
 
+static void vmbh_test_maybe_subchan(struct vmbh_channel *chan,
+				    const struct vmbh_packet *pkt)
+{
+	const struct vmbh_test_subchan_req *req = pkt->data;
+
+	if (vmbh_chan_queue(chan) || pkt->len < sizeof(*req) ||
+	    memcmp(req->magic, VMBH_TEST_SUBCHAN_MAGIC, sizeof(req->magic)))
+		return;
+	vmbh_dev_offer_subchannels(vmbh_chan_device(chan),
+				   le32_to_cpu(req->count));
+}
+
 static bool vmbh_test_handle(struct vmbh_channel *chan)
 {
 	struct vmbh_test_chan *tc = vmbh_chan_priv(chan);
@@ -74,6 +95,7 @@ static bool vmbh_test_handle(struct vmbh_channel *chan)
 		tc->len = pkt.len;
 		memcpy(tc->data, pkt.data, pkt.len);
 		tc->pending = true;
+		vmbh_test_maybe_subchan(chan, &pkt);
 		if (vmbh_test_flush(chan, tc))
 			return true;
 	}
