@@ -44,8 +44,8 @@ TEST(nvsp_parse_init_only_before_init)
 {
 	struct nvsp_message in = { .hdr.msg_type = NVSP_MSG_TYPE_INIT }, out;
 
-	in.init.min_protocol_ver = in.init.max_protocol_ver =
-		NVSP_PROTOCOL_VERSION_61;
+	in.init.min_protocol_ver = NVSP_PROTOCOL_VERSION_61;
+	in.init.max_protocol_ver = NVSP_PROTOCOL_VERSION_61;
 	ASSERT_EQ(0, vmbh_nvsp_parse(&in, sizeof(in), 0, &out));
 	EXPECT_EQ(NVSP_PROTOCOL_VERSION_61, out.init.max_protocol_ver);
 	in.hdr.msg_type = NVSP_MSG1_TYPE_SEND_RECV_BUF;
@@ -379,7 +379,7 @@ FIXTURE_TEARDOWN(rndis)
 {
 }
 
-static int ctl_round(struct __test_metadata *_metadata, FIXTURE_DATA(rndis) *self,
+static int ctl_round(struct __test_metadata *_metadata, struct _test_data_rndis *self,
 		     u32 len)
 {
 	struct vmbh_rndis_ctl c;
@@ -391,7 +391,7 @@ static int ctl_round(struct __test_metadata *_metadata, FIXTURE_DATA(rndis) *sel
 					self->reply, sizeof(self->reply));
 }
 
-static u32 do_init(struct __test_metadata *_metadata, FIXTURE_DATA(rndis) *self)
+static u32 do_init(struct __test_metadata *_metadata, struct _test_data_rndis *self)
 {
 	struct rndis_initialize_request r = { .req_id = 1, .major_ver = 1,
 					      .max_xfer_size = 0x4000 };

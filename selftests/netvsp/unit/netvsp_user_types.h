@@ -18,7 +18,6 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
-#define __packed	__attribute__((__packed__))
 #define BIT(n)		(1u << (n))
 #define BIT_ULL(n)	(1ull << (n))
 
