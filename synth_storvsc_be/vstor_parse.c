@@ -134,15 +134,29 @@ bool vmbh_vstor_version_supported(__u16 version)
 }
 
 /**
- * vmbh_vstor_reply_len - payload bytes of every host packet
- * @version:	negotiated version, 0 before negotiation
+ * vmbh_vstor_reply_len - payload bytes of the reply to a request
+ * @payload_len: payload bytes of the guest's request (at least 12)
  *
- * Windows guests expect exactly the vstor_packet size of the negotiated
- * version; Linux needs the full 64 bytes from 5.1 on.
+ * The reply is as long as the request, up to the 64-byte vstor_packet,
+ * as OpenVMM does it: a Linux guest sends 64 bytes and drops any reply
+ * shorter than that ("Invalid pkt ... minlen=64", its probe then times
+ * out), a Windows guest sends the size of its protocol version and wants
+ * exactly that back.
+ *
+ * Return: bytes of vstor_packet to send.
+ */
+__u32 vmbh_vstor_reply_len(__u32 payload_len)
+{
+	return vstor_min(payload_len, sizeof(struct vstor_packet));
+}
+
+/**
+ * vmbh_vstor_unsolicited_len - payload bytes of a host-initiated packet
+ * @version:	negotiated version
  *
  * Return: vstor_packet header plus the version's SRB size.
  */
-__u32 vmbh_vstor_reply_len(__u16 version)
+__u32 vmbh_vstor_unsolicited_len(__u16 version)
 {
 	return VSTOR_PACKET_HDR_SIZE + vstor_srb_size(version);
 }

@@ -528,10 +528,14 @@ TEST(srb_reply)
 
 TEST(reply_len)
 {
-	ASSERT_EQ(48, vmbh_vstor_reply_len(0));
-	ASSERT_EQ(48, vmbh_vstor_reply_len(VSTOR_VERSION_WIN7));
-	ASSERT_EQ(64, vmbh_vstor_reply_len(VSTOR_VERSION_WIN8));
-	ASSERT_EQ(64, vmbh_vstor_reply_len(VSTOR_VERSION_WIN10));
+	/* as long as the request, at most a vstor_packet */
+	ASSERT_EQ(64, vmbh_vstor_reply_len(64));
+	ASSERT_EQ(48, vmbh_vstor_reply_len(48));
+	ASSERT_EQ(12, vmbh_vstor_reply_len(12));
+	ASSERT_EQ(64, vmbh_vstor_reply_len(2000));
+	ASSERT_EQ(48, vmbh_vstor_unsolicited_len(VSTOR_VERSION_WIN7));
+	ASSERT_EQ(64, vmbh_vstor_unsolicited_len(VSTOR_VERSION_WIN8));
+	ASSERT_EQ(64, vmbh_vstor_unsolicited_len(VSTOR_VERSION_WIN10));
 }
 
 TEST(inquiry_absent)
