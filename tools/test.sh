@@ -5,15 +5,17 @@
 #   0. static checks (make check) and host-run unit tests of the pure code
 #   1. the modules in the L1 test VM: every kselftest suite
 #   2. nested: an L2 Linux guest with its own hv_vmbus drivers under KVM in L1
+#   3. end to end: that guest served by the modules through the project's
+#      QEMU devices (built by qemu/build.sh): disk, NIC, reboot, hot-remove
 # Ends with "test: N passed, N failed, N skipped" and the timings.
-# VMBH_TIERS (default "0 1 2") picks tiers.
+# VMBH_TIERS (default "0 1 2 3") picks tiers.
 
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/testing/lib.sh"
 vmbh_load_env
 cd "$top"
-tiers=${VMBH_TIERS:-0 1 2}
+tiers=${VMBH_TIERS:-0 1 2 3}
 mkdir -p .build
 pass=0 fail=0 skip=0 failed=()
 T0=$(date +%s)
@@ -78,6 +80,40 @@ case " $tiers " in *" 2 "*)
 	cp .build/vm/dmesg.txt .build/tier2-dmesg.txt 2>/dev/null
 	grep -q 'hv_vmbus: Vmbus version:' .build/tier2.log || st=1
 	if [ "$st" = 0 ]; then tally nested 0 1 0 0; else tally nested "$st" 0 1 0; fi
+	;;
+esac
+
+e2e() {
+	# $1: name, $2: L2 test, rest: nested.sh options before "--"
+	local name=$1 t=$2 st
+	shift 2
+	echo "--- e2e: $name"
+	L2_APPEND=vmbh.mac=$E2E_MAC tools/testing/nested.sh --qemu "$QEMU" \
+		--pre tools/testing/e2e-l1.sh --test "$t" "$@" -- "${E2E_DEVS[@]}" \
+		2>&1 | tee ".build/e2e-$name.log"
+	st=${PIPESTATUS[0]}
+	cp .build/vm/dmesg.txt ".build/e2e-$name-dmesg.txt" 2>/dev/null
+	cp .build/vm/l2-dmesg.txt ".build/e2e-$name-l2-dmesg.txt" 2>/dev/null
+	if [ "$st" = 0 ]; then tally "e2e:$name" 0 1 0 0; else tally "e2e:$name" "$st" 0 1 0; fi
+}
+
+case " $tiers " in *" 3 "*)
+	echo "=== tier 3: guests served by the modules through the QEMU devices"
+	qemu/build.sh 2>&1 | tee .build/qemu-build.log | tail -n 3
+	QEMU=$(tail -n 1 .build/qemu-build.log)
+	if [ ! -x "$QEMU" ]; then
+		tally qemu-build 1 0 1 0
+	else
+		E2E_MAC=52:54:00:12:34:56
+		E2E_DEVS=(-device vmbus-host
+			-device vmbus-scsi,id=d0,wwpn=naa.5001405000000001
+			-netdev tap,id=n0,ifname=tap0,script=no,downscript=no
+			-device "vmbus-net,netdev=n0,mac=$E2E_MAC")
+		e2e disk-net e2e --smp 2
+		L2_REBOOT=1 e2e reboot reboot
+		L2_DURING='until grep -q "hotremove: ready" "$out/l2-out.log"; do sleep 1; done; tools/testing/l2-mon "device_del d0"' \
+			e2e hotremove hotremove
+	fi
 	;;
 esac
 

@@ -77,6 +77,13 @@ if [ ! -f "$initrd" ]; then
 	rm -rf "$tmp"
 fi
 
+# On a host whose own KVM runs Hyper-V guests, skip the L1 VM.
+if [ "${VMBH_DIRECT:-0}" = 1 ]; then
+	bash -c "$pre"
+	exec "$here/l2-run.sh" "$out" "$VMBH_KROOT/boot/vmlinuz-$VMBH_KABI" \
+		"$initrd" "$qemu" "$test" "$smp" -- "$@"
+fi
+
 exec "$here/vm.sh" --nested -- env L2_APPEND="${L2_APPEND:-}" \
 	L2_DURING="${L2_DURING:-}" L2_REBOOT="${L2_REBOOT:-0}" \
 	bash -c "$pre && exec \"\$0\" \"\$@\"" \
