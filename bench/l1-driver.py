@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""L1 side of bench/run.sh: runs beside the L2 guest (L2_DURING).
+
+Serves the guest's "vmbh.bench" port (a unix socket of L2's QEMU).  At
+every "begin" and "end" of a phase it reads, before answering the guest:
+the KVM counters in /sys/kernel/debug/kvm/ (exits of L2 to L1's KVM),
+/proc/stat, and the CPU time of every L1 thread.  One JSON line per phase
+goes to $out/bench-phases.jsonl; a line per phase edge goes to
+$out/bench-marks, which bench/hostmon.py on the build machine watches to
+record the host's own load at the same edges.
+"""
+
+import json
+import os
+import socket
+import sys
+import time
+
+OUT = os.environ.get("out", ".")
+SOCK = "/tmp/bench.sock"
+KVM = "/sys/kernel/debug/kvm"
+
+
+def kvm_counters():
+    c = {}
+    for name in os.listdir(KVM):
+        p = os.path.join(KVM, name)
+        if not os.path.isfile(p):
+            continue
+        try:
+            with open(p) as f:
+                c[name] = int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return c
+
+
+def proc_stat():
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith("cpu "):
+                v = [int(x) for x in line.split()[1:]]
+                keys = ["user", "nice", "system", "idle", "iowait", "irq",
+                        "softirq", "steal", "guest", "guest_nice"]
+                return dict(zip(keys, v))
+    return {}
+
+
+def threads():
+    """utime+stime (ticks) of every L1 thread, keyed "pid/tid comm"."""
+    t = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                    s = f.read()
+            except OSError:
+                continue
+            comm = s[s.index("(") + 1:s.rindex(")")]
+            f2 = s[s.rindex(")") + 2:].split()
+            t[f"{tid} {comm}"] = int(f2[11]) + int(f2[12])
+    return t
+
+
+def snap():
+    return {"t": time.monotonic(), "wall": time.time(), "kvm": kvm_counters(),
+            "stat": proc_stat(), "threads": threads()}
+
+
+def delta(a, b):
+    d = {"secs": b["t"] - a["t"], "wall": [a["wall"], b["wall"]]}
+    d["kvm"] = {k: b["kvm"][k] - a["kvm"].get(k, 0) for k in b["kvm"]}
+    d["stat"] = {k: b["stat"][k] - a["stat"].get(k, 0) for k in b["stat"]}
+    th = {k: v - a["threads"].get(k, 0) for k, v in b["threads"].items()}
+    d["threads"] = dict(sorted(((k, v) for k, v in th.items() if v > 0),
+                               key=lambda kv: -kv[1])[:12])
+    return d
+
+
+def mark(f, text):
+    """Make a phase edge visible to the build machine now: the 9p share
+    caches writes, so without fsync they reach the host seconds later.
+    Done outside the measured window (before begin, after end)."""
+    f.write(f"{text} {time.time():.3f}\n")
+    f.flush()
+    os.fsync(f.fileno())
+
+
+def connect():
+    for _ in range(600):
+        try:
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(SOCK)
+            return s
+        except OSError:
+            s.close()
+            time.sleep(0.1)
+    sys.exit("l1-driver: no socket " + SOCK)
+
+
+def main():
+    s = connect()
+    rf = s.makefile("r", encoding="utf-8", errors="replace")
+    marks = open(os.path.join(OUT, "bench-marks"), "a")
+    phases = open(os.path.join(OUT, "bench-phases.jsonl"), "a")
+    seq = 0
+    begin = None
+    for line in rf:
+        w = line.split()
+        if not w:
+            continue
+        if w[0] == "begin" and len(w) == 4:
+            mark(marks, f"{seq} begin {w[1]} {w[2]} {w[3]}")
+            begin = snap()
+            s.sendall(b"go\n")
+        elif w[0] == "end" and len(w) == 4 and begin is not None:
+            end = snap()
+            mark(marks, f"{seq} end {w[1]} {w[2]} {w[3]}")
+            body = []
+            for l2 in rf:
+                if l2.strip() == "@@END@@":
+                    break
+                body.append(l2)
+            rec = {"seq": seq, "kind": w[1], "backend": w[2],
+                   "round": int(w[3]), "l1": delta(begin, end),
+                   "output": "".join(body)}
+            phases.write(json.dumps(rec) + "\n")
+            phases.flush()
+            seq += 1
+            begin = None
+            s.sendall(b"ok\n")
+        elif w[0] == "done":
+            s.sendall(b"ok\n")
+            break
+    mark(marks, "done")
+    marks.close()
+    phases.close()
+
+
+if __name__ == "__main__":
+    main()

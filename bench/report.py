@@ -1,0 +1,291 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn one bench/run.sh run into PREFIX.json, PREFIX.rst and PREFIX.png.
+
+    report.py OUTDIR PREFIX [--load-limit F] [--meta k=v ...]
+
+OUTDIR holds bench-phases.jsonl (L1 driver) and host-marks.jsonl (host
+monitor).  A phase counts as "loaded" when work outside the L1 VM's QEMU
+used more than F (default 0.25) of the build machine's CPU time during it.
+Ratios are ours/peer per round (round 0 is a warm-up and is dropped),
+reported as the median with the minimum and maximum over the rounds; the
+"clean" ratios use only rounds where both phases ran unloaded.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+
+OURS = {"blk": "vmbus-scsi", "net": "vmbus-net"}
+PEERS = {"blk": ["vhost-scsi", "virtio-blk"], "net": ["vhost-net", "virtio-net"]}
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def parse_json(text):
+    i = text.find("{")
+    if i < 0:
+        return None
+    try:
+        return json.JSONDecoder().raw_decode(text[i:])[0]
+    except ValueError:
+        return None
+
+
+def host_load(marks):
+    """seq -> fraction of host CPU used outside the L1 QEMU."""
+    by = {}
+    for m in marks:
+        w = m["mark"].split()
+        if len(w) == 6:
+            by.setdefault(int(w[0]), {})[w[1]] = m
+    load = {}
+    for seq, d in by.items():
+        if "begin" not in d or "end" not in d:
+            continue
+        b, e = d["begin"], d["end"]
+        busy = e["host"]["busy"] - b["host"]["busy"]
+        tot = busy + e["host"]["idle"] - b["host"]["idle"]
+        q = 0
+        if b["l1_qemu_ticks"] is not None and e["l1_qemu_ticks"] is not None:
+            q = e["l1_qemu_ticks"] - b["l1_qemu_ticks"]
+        lag = e["t"] - float(e["mark"].split()[5])
+        load[seq] = {"other": max(0.0, (busy - q) / tot) if tot else None,
+                     "mark_lag_s": lag,
+                     "l1_vm": q / tot if tot else None,
+                     "loadavg": e["loadavg"][0]}
+    return load
+
+
+def phase_metrics(p):
+    l1 = p["l1"]
+    st = l1["stat"]
+    busy = sum(st.get(k, 0) for k in
+               ("user", "nice", "system", "irq", "softirq", "steal"))
+    guest = st.get("guest", 0) + st.get("guest_nice", 0)
+    m = {"seq": p["seq"], "kind": p["kind"], "backend": p["backend"],
+         "round": p["round"], "secs": l1["secs"],
+         "exits": l1["kvm"].get("exits"),
+         "kvm": {k: v for k, v in l1["kvm"].items() if v},
+         "l1_cpu_s": busy / HZ, "l1_guest_cpu_s": guest / HZ,
+         "l1_host_side_cpu_s": (busy - guest) / HZ,
+         "l1_softirq_s": st.get("softirq", 0) / HZ,
+         "l1_threads": l1["threads"], "ok": False}
+    out = p["output"]
+    if p["kind"] == "blk":
+        j = parse_json(out)
+        try:
+            rd = j["jobs"][0]["read"]
+            m.update(iops=rd["iops"], ios=rd["total_ios"],
+                     lat_us=rd["clat_ns"]["mean"] / 1000, ok=rd["total_ios"] > 0)
+        except (TypeError, KeyError, IndexError):
+            m["error"] = out[-400:]
+        if m["ok"]:
+            m["exits_per_io"] = m["exits"] / m["ios"]
+            m["l1_cpu_us_per_io"] = 1e6 * m["l1_host_side_cpu_s"] / m["ios"]
+            m["value"] = m["iops"]
+    else:
+        first, _, rest = out.partition("\n")
+        w = first.split()
+        if len(w) == 5 and w[0] == "nic":
+            m["tx_packets"], m["rx_packets"] = int(w[2]), int(w[4])
+        else:
+            rest = out
+        j = parse_json(rest)
+        try:
+            s = j["end"]["sum_received"]
+            m.update(mbps=s["bits_per_second"] / 1e6, bytes=s["bytes"],
+                     ok=s["bytes"] > 0)
+        except (TypeError, KeyError):
+            m["error"] = out[-400:]
+        if m["ok"]:
+            mb = m["bytes"] / 1e6
+            m["exits_per_mb"] = m["exits"] / mb
+            if m.get("tx_packets"):
+                m["exits_per_packet"] = m["exits"] / m["tx_packets"]
+            m["l1_cpu_ms_per_mb"] = 1e3 * m["l1_host_side_cpu_s"] / mb
+            m["value"] = m["mbps"]
+    return m
+
+
+def summary(vals):
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return None
+    return {"median": statistics.median(vals), "min": min(vals),
+            "max": max(vals), "n": len(vals)}
+
+
+def ratios(phases, kind, peer, key, clean):
+    ours = OURS[kind]
+    rounds = sorted({p["round"] for p in phases if p["round"] > 0})
+    r = []
+    for rd in rounds:
+        a = [p for p in phases if p["round"] == rd and p["backend"] == ours and p["ok"]]
+        b = [p for p in phases if p["round"] == rd and p["backend"] == peer and p["ok"]]
+        if not a or not b or not a[0].get(key) or not b[0].get(key):
+            continue
+        if clean and (a[0]["loaded"] or b[0]["loaded"]):
+            continue
+        r.append(a[0][key] / b[0][key])
+    return summary(r)
+
+
+def fmt(x, nd=2):
+    if x is None:
+        return "--"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.{nd}f}"
+
+
+def fmt_ratio(s):
+    if not s:
+        return "--"
+    return f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f}, n={s['n']})"
+
+
+def rst_table(rows, header):
+    w = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    line = "  ".join("=" * x for x in w)
+    out = [line, "  ".join(h.ljust(x) for h, x in zip(header, w)), line]
+    for r in rows:
+        out.append("  ".join(str(c).ljust(x) for c, x in zip(r, w)))
+    out.append(line)
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("outdir")
+    ap.add_argument("prefix")
+    ap.add_argument("--load-limit", type=float, default=0.25)
+    ap.add_argument("--meta", nargs="*", default=[])
+    a = ap.parse_args()
+
+    raw = []
+    pf = os.path.join(a.outdir, "bench-phases.jsonl")
+    if os.path.exists(pf):
+        raw = [json.loads(x) for x in open(pf) if x.strip()]
+    hf = os.path.join(a.outdir, "host-marks.jsonl")
+    marks = [json.loads(x) for x in open(hf)] if os.path.exists(hf) else []
+    load = host_load(marks)
+    phases = []
+    for p in raw:
+        m = phase_metrics(p)
+        hl = load.get(p["seq"], {})
+        m["host_other_load"] = hl.get("other")
+        m["host_l1_vm_load"] = hl.get("l1_vm")
+        m["host_loadavg"] = hl.get("loadavg")
+        m["host_mark_lag_s"] = hl.get("mark_lag_s")
+        m["loaded"] = hl.get("other") is None or hl["other"] > a.load_limit
+        phases.append(m)
+    if not phases:
+        sys.exit("report: no phases recorded in " + a.outdir)
+
+    meas = [p for p in phases if p["round"] > 0]
+    res = {"meta": dict(kv.split("=", 1) for kv in a.meta),
+           "load_limit": a.load_limit, "phases": phases, "backends": {},
+           "ratios": {}}
+    rows_b, rows_n = [], []
+    for kind in ("blk", "net"):
+        for b in [OURS[kind]] + PEERS[kind]:
+            ps = [p for p in meas if p["backend"] == b and p["ok"]]
+            if not ps:
+                res["backends"][b] = None
+                continue
+            s = {"value": summary([p["value"] for p in ps]),
+                 "value_clean": summary([p["value"] for p in ps if not p["loaded"]]),
+                 "exits_per_io": summary([p.get("exits_per_io") for p in ps]),
+                 "exits_per_packet": summary([p.get("exits_per_packet") for p in ps]),
+                 "l1_cpu_us_per_io": summary([p.get("l1_cpu_us_per_io") for p in ps]),
+                 "l1_cpu_ms_per_mb": summary([p.get("l1_cpu_ms_per_mb") for p in ps]),
+                 "lat_us": summary([p.get("lat_us") for p in ps]),
+                 "loaded_phases": sum(p["loaded"] for p in ps), "phases": len(ps)}
+            res["backends"][b] = s
+            v = s["value"]
+            vc = s["value_clean"]
+            if kind == "blk":
+                rows_b.append([b, fmt(v["median"]), f"{fmt(v['min'])}-{fmt(v['max'])}",
+                               fmt(vc["median"]) if vc else "--",
+                               fmt(s["lat_us"]["median"], 0),
+                               fmt(s["exits_per_io"]["median"]),
+                               fmt(s["l1_cpu_us_per_io"]["median"], 0),
+                               f"{s['loaded_phases']}/{s['phases']}"])
+            else:
+                ep = s["exits_per_packet"]
+                rows_n.append([b, fmt(v["median"]), f"{fmt(v['min'])}-{fmt(v['max'])}",
+                               fmt(vc["median"]) if vc else "--",
+                               fmt(ep["median"]) if ep else "--",
+                               fmt(s["l1_cpu_ms_per_mb"]["median"]),
+                               f"{s['loaded_phases']}/{s['phases']}"])
+        for peer in PEERS[kind]:
+            key = "iops" if kind == "blk" else "mbps"
+            cpu = "l1_cpu_us_per_io" if kind == "blk" else "l1_cpu_ms_per_mb"
+            ex = "exits_per_io" if kind == "blk" else "exits_per_packet"
+            res["ratios"][f"{OURS[kind]}/{peer}"] = {
+                key: ratios(meas, kind, peer, key, False),
+                key + "_clean": ratios(meas, kind, peer, key, True),
+                cpu: ratios(meas, kind, peer, cpu, False),
+                ex: ratios(meas, kind, peer, ex, False)}
+
+    with open(a.prefix + ".json", "w") as f:
+        json.dump(res, f, indent=1)
+
+    txt = []
+    if rows_b:
+        txt.append(rst_table(rows_b, ["backend", "IOPS (median)", "range",
+                                      "unloaded median", "mean lat us",
+                                      "exits/IO", "L1 CPU us/IO", "loaded"]))
+    if rows_n:
+        txt.append(rst_table(rows_n, ["backend", "Mbit/s (median)", "range",
+                                      "unloaded median", "exits/packet",
+                                      "L1 CPU ms/MB", "loaded"]))
+    rr = []
+    for name, d in res["ratios"].items():
+        for k, s in d.items():
+            rr.append([name, k, fmt_ratio(s)])
+    if rr:
+        txt.append(rst_table(rr, ["ours/peer", "metric", "median (min-max, rounds)"]))
+    missing = [b for b, s in res["backends"].items() if s is None]
+    if missing:
+        txt.append("No measurement for: " + ", ".join(missing) + ".")
+    with open(a.prefix + ".rst", "w") as f:
+        f.write("\n\n".join(txt) + "\n")
+    print("\n\n".join(txt))
+    plot(meas, a.prefix + ".png")
+    print(f"report: {a.prefix}.json .rst .png")
+
+
+def plot(meas, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, 2, figsize=(11, 4.2))
+    for ax, kind, unit in ((axs[0], "blk", "IOPS, 4 KiB randread QD32"),
+                           (axs[1], "net", "Mbit/s, TCP guest to L1")):
+        names = [OURS[kind]] + PEERS[kind]
+        for i, b in enumerate(names):
+            ps = [p for p in meas if p["backend"] == b and p["ok"]]
+            if not ps:
+                ax.text(i, 0, "no data", ha="center", va="bottom")
+                continue
+            clean = [p["value"] for p in ps if not p["loaded"]]
+            loaded = [p["value"] for p in ps if p["loaded"]]
+            ax.bar(i, statistics.median(p["value"] for p in ps), color="C%d" % i,
+                   alpha=0.35)
+            ax.plot([i] * len(clean), clean, "o", color="C%d" % i)
+            ax.plot([i] * len(loaded), loaded, "o", mfc="none", color="C%d" % i)
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(names)
+        ax.set_ylabel(unit)
+        ax.set_ylim(bottom=0)
+    fig.suptitle("Nested test VM (L1 TCG, L2 KVM): bar = median of rounds, "
+                 "dot = round, hollow = host loaded", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+
+
+if __name__ == "__main__":
+    main()

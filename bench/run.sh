@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Side-by-side benchmark of the vmbus-host backends against their peers in
+# the nested test VM (a benchmark, never part of `make test`):
+#
+#   4 KiB random reads, QD32, on null_blk:  vmbus-scsi | vhost-scsi | virtio-blk (iothread)
+#   TCP, guest to L1:                       vmbus-net  | vhost-net  | virtio-net (userspace)
+#
+# One L2 boot holds one device of each kind; the guest alternates short
+# phases between them and rotates the order each round
+# (shared/docs/bench-method.md).  L1 records KVM exits, CPU time and the
+# busiest threads per phase; the build machine records its own load at
+# the same phase edges.  Needs built modules (`make`) and the project's
+# QEMU (qemu/build.sh).  Writes bench/results/<date>.{json,rst,png}.
+#
+#   bench/run.sh [--rounds N] [--secs S] [--smp N] [--label TEXT]
+
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+rounds=5
+secs=5
+smp=1
+label=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rounds) rounds=$2; shift ;;
+	--secs) secs=$2; shift ;;
+	--smp) smp=$2; shift ;;
+	--label) label=$2; shift ;;
+	*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+"$top/bench/setup.sh"
+for ko in hypercall/vmbh_hypercall vmbus_host/vmbus_host \
+	  synth_storvsc_be/vmbh_storvsp synth_netvsc_be/vmbh_netvsp; do
+	[ -f "$top/$ko.ko" ] || { echo "bench/run.sh: $ko.ko missing: run make" >&2; exit 1; }
+done
+qemu=$("$top/qemu/build.sh" | tail -n 1)
+# virtio-blk as in bench-method.md wants aio=native; a QEMU built without
+# linux-aio refuses it, and then the peer runs with aio=threads (recorded).
+aio=native
+probe=$("$qemu" -nodefaults -machine none -display none -monitor none -S \
+	-drive "file=$top/bench/run.sh,format=raw,if=none,id=p,aio=native,cache.direct=on,readonly=on" \
+	2>&1 || true)
+case $probe in
+*"not supported in this build"*)
+	aio=threads
+	echo "bench/run.sh: $qemu has no linux-aio: virtio-blk uses aio=threads" >&2 ;;
+esac
+
+out=$top/.build/bench
+mkdir -p "$out" "$top/bench/results"
+rm -f "$out/bench-marks" "$out/bench-phases.jsonl" "$out/host-marks.jsonl"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+
+/usr/bin/python3 "$top/bench/hostmon.py" "$out" &
+mon=$!
+trap 'kill $mon 2>/dev/null || true' EXIT
+
+mac=52:54:00:12:34:56
+set +e
+VMBH_OUT=$out \
+L2_APPEND="vmbh.mac=$mac vmbh.rounds=$rounds vmbh.secs=$secs" \
+L2_DURING="exec /usr/bin/python3 $top/bench/l1-driver.py" \
+"$top/tools/testing/nested.sh" --qemu "$qemu" --smp "$smp" \
+	--pre "$top/bench/bench-l1.sh" --test bench -- \
+	-chardev socket,id=bench,path=/tmp/bench.sock,server=on,wait=off \
+	-device virtserialport,chardev=bench,name=vmbh.bench \
+	-device vmbus-host \
+	-device vmbus-scsi,id=d0,wwpn=naa.5001405000000001 \
+	-device vhost-scsi-pci,wwpn=naa.5001405000000002 \
+	-object iothread,id=io0 \
+	-drive file=/dev/nullb2,format=raw,if=none,id=vb0,aio=$aio,cache.direct=on \
+	-device virtio-blk-pci,drive=vb0,iothread=io0 \
+	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+	-device vmbus-net,netdev=n0,mac=$mac \
+	-netdev tap,id=n1,ifname=tap1,script=no,downscript=no,vhost=on \
+	-device virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57 \
+	-netdev tap,id=n2,ifname=tap2,script=no,downscript=no,vhost=off \
+	-device virtio-net-pci,netdev=n2,mac=52:54:00:12:34:58 \
+	2>&1 | tee "$out/run.log"
+rc=${PIPESTATUS[0]}
+set -e
+sleep 1
+kill $mon 2>/dev/null || true
+wait $mon 2>/dev/null || true
+echo "bench/run.sh: nested run exited $rc"
+
+/usr/bin/python3 "$top/bench/report.py" "$out" "$top/bench/results/$stamp" \
+	--meta "rounds=$rounds" "secs=$secs" "smp=$smp" "qemu=$qemu" \
+	"git=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo none)" \
+	"virtio_blk_aio=$aio" "nested_rc=$rc" "label=$label"
+exit "$rc"

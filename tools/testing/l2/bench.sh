@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-2.0
+# L2 side of bench/run.sh (a benchmark, never part of `make test`).
+#
+# Finds one disk and one NIC of each backend, then runs short phases that
+# alternate between the backends, rotating the order every round: fio 4 KiB
+# random reads at queue depth 32 on each disk, iperf3 TCP from this guest
+# to L1 on each NIC.  Every phase is bracketed on the "vmbh.bench" port:
+#
+#   L2 -> L1  begin KIND BACKEND ROUND        L1 snapshots, answers "go"
+#   L2 -> L1  end KIND BACKEND ROUND
+#             <result lines: NIC counters or fio JSON, iperf3 JSON>
+#             @@END@@                         L1 snapshots, answers "ok"
+#
+# so L1 reads its KVM exit counters and CPU times right at the phase edges.
+# Round 0 is a short warm-up that the report drops.  Kernel arguments:
+# vmbh.rounds=N (default 5), vmbh.secs=S (default 5), vmbh.mac=MAC of the
+# vmbus-net NIC, vmbh.vhmac= and vmbh.uvmac= of the vhost-net and
+# userspace virtio-net NICs.
+rounds=5
+secs=5
+mac=
+vhmac=52:54:00:12:34:57
+uvmac=52:54:00:12:34:58
+for a in $(cat /proc/cmdline); do
+	case $a in
+	vmbh.rounds=*) rounds=${a#vmbh.rounds=} ;;
+	vmbh.secs=*) secs=${a#vmbh.secs=} ;;
+	vmbh.mac=*) mac=${a#vmbh.mac=} ;;
+	vmbh.vhmac=*) vhmac=${a#vmbh.vhmac=} ;;
+	vmbh.uvmac=*) uvmac=${a#vmbh.uvmac=} ;;
+	esac
+done
+
+ctl=
+for p in /sys/class/virtio-ports/*; do
+	[ "$(cat "$p/name" 2>/dev/null)" = vmbh.bench ] && ctl=/dev/${p##*/}
+done
+[ -n "$ctl" ] || { echo "bench: no vmbh.bench port"; exit 1; }
+
+# Disks: the SCSI disk behind a virtio HBA is vhost-scsi, the other one is
+# the synthetic (storvsc) disk; vda is virtio-blk.
+disks=
+for d in /sys/block/sd* /sys/block/vd*; do
+	[ -e "$d" ] || continue
+	case $(readlink -f "$d") in
+	*/virtio*/host*) b=vhost-scsi ;;
+	*/virtio*) b=virtio-blk ;;
+	*) b=vmbus-scsi ;;
+	esac
+	eval "dev_$(echo $b | tr - _)=/dev/${d##*/}"
+	disks="$disks $b"
+	echo "bench: disk $b /dev/${d##*/} $(cat "$d/size") sectors"
+done
+
+# NICs: hv_netvsc is ours; the virtio ones are told apart by MAC.
+nics=
+for n in /sys/class/net/*; do
+	drv=$(basename "$(readlink "$n/device/driver" 2>/dev/null)" 2>/dev/null)
+	a=$(cat "$n/address")
+	b=
+	case $drv in
+	hv_netvsc) b=vmbus-net; ip=192.0.2 ;;
+	virtio_net)
+		[ "$a" = "$vhmac" ] && b=vhost-net && ip=198.51.100
+		[ "$a" = "$uvmac" ] && b=virtio-net && ip=203.0.113 ;;
+	esac
+	[ -n "$b" ] || continue
+	ip link set "${n##*/}" up
+	ip addr add "$ip.2/24" dev "${n##*/}"
+	eval "nic_$(echo $b | tr - _)=${n##*/} peer_$(echo $b | tr - _)=$ip.1"
+	nics="$nics $b"
+	echo "bench: nic $b ${n##*/} $a driver $drv, L1 at $ip.1"
+done
+ip link set lo up
+for want in vmbus-scsi vhost-scsi virtio-blk; do
+	case " $disks " in *" $want "*) ;; *) echo "bench: MISSING disk $want" ;; esac
+done
+for want in vmbus-net vhost-net virtio-net; do
+	case " $nics " in *" $want "*) ;; *) echo "bench: MISSING nic $want" ;; esac
+done
+# Let the links and ARP settle before the first phase.
+for b in $nics; do
+	eval "ping -c 1 -W 5 \$peer_$(echo $b | tr - _)" >/dev/null ||
+		echo "bench: $b does not answer ping"
+done
+
+exec 3<>"$ctl"
+ask() { echo "$*" >&3; read -r ack <&3; }
+
+# Read a NIC counter without forking: every fork in L2 is an exit to L1.
+ctr() { read -r v <"/sys/class/net/$1/statistics/$2"; echo "$v"; }
+
+phase() {	# kind backend round seconds
+	k=$1 b=$2 r=$3 s=$4
+	v=$(echo $b | tr - _)
+	if [ "$k" = blk ]; then
+		eval "d=\$dev_$v"
+		ask begin "$k" "$b" "$r"
+		fio --name=bench --filename="$d" --direct=1 --rw=randread --bs=4k \
+			--ioengine=libaio --iodepth=32 --time_based --runtime="$s" \
+			--norandommap --randrepeat=0 --output-format=json >/tmp/res 2>&1
+		echo "end $k $b $r" >&3
+	else
+		eval "n=\$nic_$v p=\$peer_$v"
+		read -r tx0 <"/sys/class/net/$n/statistics/tx_packets"
+		read -r rx0 <"/sys/class/net/$n/statistics/rx_packets"
+		ask begin "$k" "$b" "$r"
+		iperf3 -c "$p" -t "$s" -J >/tmp/res 2>&1
+		echo "end $k $b $r" >&3
+		read -r tx1 <"/sys/class/net/$n/statistics/tx_packets"
+		read -r rx1 <"/sys/class/net/$n/statistics/rx_packets"
+		echo "nic tx_packets $((tx1 - tx0)) rx_packets $((rx1 - rx0))" >&3
+	fi
+	cat /tmp/res >&3
+	ask @@END@@
+}
+
+# One list per kind, rotated by the round number.
+rot() {	# round list...
+	r=$1
+	shift
+	i=0
+	while [ $i -lt $((r % $#)) ]; do
+		x=$1
+		shift
+		set -- "$@" "$x"
+		i=$((i + 1))
+	done
+	echo "$@"
+}
+
+r=0
+while [ $r -le "$rounds" ]; do
+	s=$secs
+	[ $r = 0 ] && s=1
+	[ -n "$disks" ] && for b in $(rot $r $disks); do phase blk "$b" $r $s; done
+	[ -n "$nics" ] && for b in $(rot $r $nics); do phase net "$b" $r $s; done
+	echo "bench: round $r done"
+	r=$((r + 1))
+done
+ask done
+echo "bench: $rounds rounds of $secs s phases done"
