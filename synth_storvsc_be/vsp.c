@@ -342,7 +342,7 @@ static void storvsp_execute(struct storvsp_queue *q,
 			     srb->data_transfer_length, req->range_cnt);
 		vmbh_vstor_srb_reply(&reply, srb_status, 0, 0, NULL, 0);
 		storvsp_send_control(q, req->trans_id, &reply,
-				     vmbh_vstor_reply_len(ctrl->version));
+				     vmbh_vstor_reply_len(req->payload_len));
 		return;
 	}
 
@@ -351,7 +351,7 @@ static void storvsp_execute(struct storvsp_queue *q,
 		/* storvsc retries an SRB error without sense */
 		vmbh_vstor_srb_reply(&reply, SRB_STATUS_ERROR, 0, 0, NULL, 0);
 		storvsp_send_control(q, req->trans_id, &reply,
-				     vmbh_vstor_reply_len(ctrl->version));
+				     vmbh_vstor_reply_len(req->payload_len));
 		return;
 	}
 	atomic_inc(&q->inflight);
@@ -361,7 +361,7 @@ static void storvsp_execute(struct storvsp_queue *q,
 	cmd->sgl = cmd->inline_sgl;
 	cmd->reply.cmd = true;
 	cmd->reply.trans_id = req->trans_id;
-	cmd->reply.len = vmbh_vstor_reply_len(ctrl->version);
+	cmd->reply.len = vmbh_vstor_reply_len(req->payload_len);
 	memcpy(cmd->cdb, srb->cdb, io.cdb_len);
 
 	if (io.data_len) {
@@ -402,7 +402,7 @@ static void storvsp_send_rescan(struct storvsp_queue *q)
 	    !test_and_clear_bit(STORVSP_RESCAN, &ctrl->flags))
 		return;
 	ret = vmbh_chan_send_inband(q->chan, 0, false, &pkt,
-				    vmbh_vstor_reply_len(ctrl->version));
+				    vmbh_vstor_unsolicited_len(ctrl->version));
 	if (ret == -EAGAIN)
 		set_bit(STORVSP_RESCAN, &ctrl->flags);
 }
@@ -479,7 +479,7 @@ static void storvsp_packet(struct storvsp_queue *q,
 		break;
 	}
 	storvsp_send_control(q, req.trans_id, &reply,
-			     vmbh_vstor_reply_len(version));
+			     vmbh_vstor_reply_len(req.payload_len));
 }
 
 static bool storvsp_handle(struct vmbh_channel *chan)

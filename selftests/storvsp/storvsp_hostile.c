@@ -532,11 +532,20 @@ TEST_F(h, range_straddles_end_of_memory)
 TEST_F(h, srb_shorter_than_win8_srb)
 {
 	struct vstor_packet p = srb(0, 6, VSTOR_DATA_NONE, 0);
+	const struct vstor_packet *rep;
+	struct tg_pkt pkt;
 
 	/* 12 + 36 bytes: the pre-5.1 SRB at protocol 6.2 */
 	ASSERT_EQ(0, tg_chan_send(&self->c.s.ch[0], TG_PKT_DATA_INBAND, 1, 5, &p,
 				  48));
-	srb_refused(_metadata, &self->c.s, 5);
+	ASSERT_EQ(0, tg_chan_wait_event(&self->c.s.ch[0], TG_TIMEOUT_MS));
+	ASSERT_EQ(1, tg_chan_recv(&self->c.s.ch[0], &pkt));
+	/* the reply is as long as the request */
+	ASSERT_EQ(48, pkt.payload_len);
+	rep = pkt.payload;
+	EXPECT_EQ(5, pkt.desc.trans_id);
+	EXPECT_EQ(SRB_STATUS_INVALID_REQUEST, rep->vm_srb.srb_status & 0x3f);
+	alive(_metadata, &self->c.s);
 }
 
 TEST_F(h, addresses_out_of_range)

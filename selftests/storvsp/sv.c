@@ -135,6 +135,12 @@ int sv_recv(struct tg_chan *ch, uint64_t *tid, struct vstor_packet *reply,
 		    tg_chan_wait_event(ch, (int)(end - sv_now_ms())))
 			return 0;
 	}
+	/*
+	 * storvsc_on_channel_callback() drops replies shorter than a whole
+	 * vstor_packet, and unsolicited packets without an operation.
+	 */
+	if (pkt.payload_len < (pkt.desc.trans_id ? sizeof(*reply) : 4))
+		return -EMSGSIZE;
 	*tid = pkt.desc.trans_id;
 	if (type)
 		*type = pkt.desc.type;

@@ -61,7 +61,10 @@ int sv_subchannels(struct sv *s, uint16_t n);
 
 /* Queue an SRB on @ch with transaction id @tid: 0, -EAGAIN (ring full). */
 int sv_srb_send(struct tg_chan *ch, uint64_t tid, const struct sv_srb *r);
-/* Next reply on @ch: its tid, 0 when none came within @ms, -errno. */
+/*
+ * Next packet on @ch into @reply: 1, 0 when none came within @ms,
+ * -EMSGSIZE for one the Linux guest would drop as too short, -errno.
+ */
 int sv_recv(struct tg_chan *ch, uint64_t *tid, struct vstor_packet *reply,
 	    uint16_t *type, int ms);
 /* Send and wait: 0 with r->reply filled, or -errno. */
