@@ -313,8 +313,14 @@ u16 vmbh_control_post(struct vmbh_vm *vm, u32 conn_id, const void *msg,
 	if (conn_id != VMBH_VMBUS_MESSAGE_CONNECTION_ID &&
 	    conn_id != VMBH_VMBUS_MESSAGE_CONNECTION_ID_4)
 		return VMBH_HV_STATUS_INVALID_CONNECTION_ID;
-	/* A guest that does not drain its slot must not grow our queue. */
-	if (vmbh_synic_queued(vm->synic) >= VMBH_MSG_BACKLOG)
+	/*
+	 * A guest that does not drain its slot must not grow our queue;
+	 * INITIATE_CONTACT and UNLOAD drop the queue, so they always pass
+	 * (a rebooted guest must be able to reconnect).
+	 */
+	if (hdr->msgtype != VMBH_CHANNELMSG_INITIATE_CONTACT &&
+	    hdr->msgtype != VMBH_CHANNELMSG_UNLOAD &&
+	    vmbh_synic_queued(vm->synic) >= VMBH_MSG_BACKLOG)
 		return VMBH_HV_STATUS_INSUFFICIENT_BUFFERS;
 
 	mutex_lock(&vm->lock);

@@ -4,7 +4,11 @@
  * without a real backend.  Every in-band packet goes back as an in-band
  * packet with the same transaction id, flags and payload.  An in-band
  * packet on the primary whose payload starts with "SUBCHANS" and a u32
- * count also asks the core to offer that many subchannels.
+ * count also asks the core to offer that many subchannels.  A GPA-direct
+ * packet is answered in-band with the same transaction id: a status
+ * (0 or -errno of mapping its first range), a length, then that many
+ * bytes read from guest memory through the range (at most 1024), so the
+ * pinning path of vmbh_chan_map_range() is testable too.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,6 +22,15 @@
 struct vmbh_test_subchan_req {
 	char magic[8];
 	__le32 count;
+} __packed;
+
+/* Bytes of a GPA-direct packet's first range read back to the guest. */
+#define VMBH_TEST_GPA_READ	1024
+
+/* Header of the reply to a GPA-direct packet. */
+struct vmbh_test_gpa_reply {
+	__le32 status;
+	__le32 len;
 } __packed;
 
 /* An echo that found the host->guest ring full, sent again later. */
@@ -80,6 +93,31 @@ static void vmbh_test_maybe_subchan(struct vmbh_channel *chan,
 				   le32_to_cpu(req->count));
 }
 
+/* Read the first range of a GPA-direct packet into the echo buffer. */
+static void vmbh_test_gpa_read(struct vmbh_channel *chan,
+			       struct vmbh_test_chan *tc,
+			       const struct vmbh_packet *pkt)
+{
+	struct vmbh_test_gpa_reply *reply = (void *)tc->data;
+	struct vmbh_gpa_range range;
+	struct vmbh_gpa_map map;
+	u32 pos = 0, len = 0;
+	int ret;
+
+	vmbh_pkt_next_range(pkt, &pos, &range);
+	ret = vmbh_chan_map_range(chan, &range,
+				  min_t(u32, range.byte_count, VMBH_TEST_GPA_READ),
+				  false, &map);
+	if (!ret) {
+		len = map.len;
+		ret = vmbh_gpa_map_copy_from(&map, 0, reply + 1, len);
+		vmbh_gpa_unmap(&map);
+	}
+	reply->status = cpu_to_le32(ret);
+	reply->len = cpu_to_le32(ret ? 0 : len);
+	tc->len = sizeof(*reply) + (ret ? 0 : len);
+}
+
 static bool vmbh_test_handle(struct vmbh_channel *chan)
 {
 	struct vmbh_test_chan *tc = vmbh_chan_priv(chan);
@@ -88,14 +126,18 @@ static bool vmbh_test_handle(struct vmbh_channel *chan)
 	if (vmbh_test_flush(chan, tc))
 		return true;
 	while (!vmbh_chan_recv(chan, &pkt)) {
-		if (pkt.type != VMBH_PACKET_TYPE_DATA_INBAND)
-			continue;
 		tc->trans_id = pkt.trans_id;
 		tc->completion = pkt.flags & VMBH_PACKET_FLAG_COMPLETION_REQUESTED;
-		tc->len = pkt.len;
-		memcpy(tc->data, pkt.data, pkt.len);
+		if (pkt.type == VMBH_PACKET_TYPE_DATA_INBAND) {
+			tc->len = pkt.len;
+			memcpy(tc->data, pkt.data, pkt.len);
+			vmbh_test_maybe_subchan(chan, &pkt);
+		} else if (pkt.type == VMBH_PACKET_TYPE_DATA_GPA_DIRECT) {
+			vmbh_test_gpa_read(chan, tc, &pkt);
+		} else {
+			continue;
+		}
 		tc->pending = true;
-		vmbh_test_maybe_subchan(chan, &pkt);
 		if (vmbh_test_flush(chan, tc))
 			return true;
 	}
