@@ -401,7 +401,7 @@ int vmbh_chan_map_range(struct vmbh_channel *chan,
  * vmbh_gpa_unmap() - unpin the pages of a vmbh_chan_map_range() map
  * @map: the map; writable maps mark their pages dirty
  *
- * From any context.
+ * Process context: marking a page dirty takes its lock and may sleep.
  */
 void vmbh_gpa_unmap(struct vmbh_gpa_map *map);
 /**
