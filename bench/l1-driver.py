@@ -69,9 +69,22 @@ def threads():
     return t
 
 
-def snap():
-    return {"t": time.monotonic(), "wall": time.time(), "kvm": kvm_counters(),
-            "stat": proc_stat(), "threads": threads()}
+def snap_begin():
+    """The slow thread scan first, the counters last: right before "go"."""
+    th = threads()
+    st = proc_stat()
+    kvm = kvm_counters()
+    return {"threads": th, "stat": st, "kvm": kvm,
+            "t": time.monotonic(), "wall": time.time()}
+
+
+def snap_end():
+    """The counters first, right after the guest said "end"."""
+    t, wall = time.monotonic(), time.time()
+    kvm = kvm_counters()
+    st = proc_stat()
+    return {"t": t, "wall": wall, "kvm": kvm, "stat": st,
+            "threads": threads()}
 
 
 def delta(a, b):
@@ -118,10 +131,10 @@ def main():
             continue
         if w[0] == "begin" and len(w) == 4:
             mark(marks, f"{seq} begin {w[1]} {w[2]} {w[3]}")
-            begin = snap()
+            begin = snap_begin()
             s.sendall(b"go\n")
         elif w[0] == "end" and len(w) == 4 and begin is not None:
-            end = snap()
+            end = snap_end()
             mark(marks, f"{seq} end {w[1]} {w[2]} {w[3]}")
             body = []
             for l2 in rf:
