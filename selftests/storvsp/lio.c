@@ -104,6 +104,17 @@ int lio_iblock(struct lio_bs *bs, int idx, const char *dev)
 	return lio_bs_make(bs, control);
 }
 
+int lio_fileio(struct lio_bs *bs, int idx, const char *path, unsigned int mib)
+{
+	char control[256];
+
+	snprintf(bs->hba, sizeof(bs->hba), "fileio_%d", idx);
+	snprintf(bs->name, sizeof(bs->name), "fd%d", idx);
+	snprintf(control, sizeof(control), "fd_dev_name=%s,fd_dev_size=%llu",
+		 path, (unsigned long long)mib << 20);
+	return lio_bs_make(bs, control);
+}
+
 int lio_bs_attr(struct lio_bs *bs, const char *attr, const char *val)
 {
 	char path[256];

@@ -23,6 +23,8 @@ struct lio_bs {
 int lio_ramdisk(struct lio_bs *bs, int idx, unsigned int mib);
 /* iblock over the block device @dev; 0 or -errno. */
 int lio_iblock(struct lio_bs *bs, int idx, const char *dev);
+/* fileio over @path, created at @mib MiB; 0 or -errno. */
+int lio_fileio(struct lio_bs *bs, int idx, const char *path, unsigned int mib);
 void lio_bs_del(struct lio_bs *bs);
 /* Set a backstore attribute (attrib/<attr>); 0 or -errno. */
 int lio_bs_attr(struct lio_bs *bs, const char *attr, const char *val);

@@ -71,6 +71,27 @@ static void handshake_at(struct __test_metadata *_metadata, struct sv *s,
 		EXPECT_EQ(0, s->props.max_channel_cnt);
 		EXPECT_EQ(0, s->props.flags);
 	}
+	if (v < VSTOR_VERSION_WIN8) {
+		/* the 36-byte SRB of these versions, answered in kind */
+		struct vstor_packet p = {
+			.operation = VSTOR_OPERATION_EXECUTE_SRB,
+			.flags = VSTOR_REQUEST_COMPLETION_FLAG,
+		};
+		const struct vstor_packet *rep;
+		struct tg_pkt pkt;
+
+		p.vm_srb.length = 36;
+		p.vm_srb.cdb_length = 6;	/* TEST UNIT READY */
+		p.vm_srb.data_in = VSTOR_DATA_NONE;
+		ASSERT_EQ(0, tg_chan_send(&s->ch[0], TG_PKT_DATA_INBAND, 1, 77,
+					  &p, 48));
+		ASSERT_EQ(0, tg_chan_wait_event(&s->ch[0], TG_TIMEOUT_MS));
+		ASSERT_EQ(1, tg_chan_recv(&s->ch[0], &pkt));
+		EXPECT_EQ(77, pkt.desc.trans_id);
+		EXPECT_EQ(48, pkt.payload_len);
+		rep = pkt.payload;
+		EXPECT_EQ(SRB_STATUS_SUCCESS, rep->vm_srb.srb_status);
+	}
 	/* and the controller works at that version */
 	r.buf = sv_alloc(s, 4096);
 	ASSERT_NE(NULL, r.buf);
@@ -813,6 +834,27 @@ TEST_F(ib, unmap_as_the_backstore_allows)
 			  u.reply.vm_srb.srb_status);
 		EXPECT_EQ(0x05, u.reply.vm_srb.sense_data[2] & 0xf);
 	}
+}
+
+TEST(fileio_write_read_verify)
+{
+	static const char img[] = "/tmp/storvsp-fileio.img";
+	struct lio_bs bs;
+	char wwpn[32];
+	struct sv s;
+	uint32_t len;
+
+	ASSERT_EQ(0, lio_fileio(&bs, 7, img, 16));
+	ASSERT_EQ(0, lio_target(target_id(), wwpn, sizeof(wwpn)));
+	ASSERT_EQ(0, lio_lun_add(wwpn, 0, &bs));
+	ASSERT_EQ(0, sv_start(&s, wwpn, 1));
+	ASSERT_EQ(0, sv_init(&s, VSTOR_VERSION_WIN10));
+	for (len = BLK; len <= (1u << 20); len *= 4)
+		wrv(_metadata, &s, 0, len / BLK, len, 0, len);
+	sv_stop(&s);
+	lio_target_del(wwpn);
+	lio_bs_del(&bs);
+	unlink(img);
 }
 
 TEST(add_device_errors)
