@@ -123,8 +123,10 @@ static bool storvsp_flush_pending(struct storvsp_queue *q)
 	}
 	if (!list)
 		return true;
-	/* Put the rest back, oldest last so it is taken first next time. */
-	list = llist_reverse_order(list);
+	/*
+	 * Put the rest back.  Completions of different requests may reach
+	 * the guest in any order, so the order of the list does not matter.
+	 */
 	while (list) {
 		next = list->next;
 		llist_add(list, &q->pending);
@@ -246,7 +248,7 @@ static void storvsp_cmd_answer(struct storvsp_cmd *cmd, u8 srb_status,
  * none, so the guest's scan goes on; anything else is INVALID_LUN, which
  * makes the guest drop the LUN (hot-remove).
  */
-static void storvsp_no_lun(struct storvsp_cmd *cmd, bool our_target, u8 lun)
+static void storvsp_no_lun(struct storvsp_cmd *cmd, bool our_target)
 {
 	u8 buf[36];
 	u32 n, alloc;
@@ -367,7 +369,7 @@ static void storvsp_execute(struct storvsp_queue *q,
 	if (io.data_len) {
 		ret = storvsp_map_data(cmd, range);
 		if (ret) {
-			storvsp_warn(q, "SRB buffer (%u bytes at offset %u) not in guest memory: %d\n",
+			storvsp_warn(q, "cannot map SRB buffer (%u bytes at offset %u): %d\n",
 				     io.data_len, range->byte_offset, ret);
 			storvsp_cmd_answer(cmd, ret == -ENOMEM ?
 					   SRB_STATUS_ERROR :
@@ -377,9 +379,9 @@ static void storvsp_execute(struct storvsp_queue *q,
 	}
 
 	if (srb->path_id || srb->target_id)
-		storvsp_no_lun(cmd, false, srb->lun);
+		storvsp_no_lun(cmd, false);
 	else if (!storvsp_lun_present(ctrl, srb->lun))
-		storvsp_no_lun(cmd, true, srb->lun);
+		storvsp_no_lun(cmd, true);
 	else
 		storvsp_submit(cmd, srb->lun, io.data_len, io.data_in);
 }
