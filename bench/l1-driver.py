@@ -48,7 +48,8 @@ def proc_stat():
 
 
 def threads():
-    """utime+stime (ticks) of every L1 thread, keyed "pid/tid comm"."""
+    """tid -> (comm, utime+stime in ticks) of every L1 thread.  Keyed by
+    tid alone: a kworker's comm changes with the work it runs."""
     t = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -65,7 +66,7 @@ def threads():
                 continue
             comm = s[s.index("(") + 1:s.rindex(")")]
             f2 = s[s.rindex(")") + 2:].split()
-            t[f"{tid} {comm}"] = int(f2[11]) + int(f2[12])
+            t[tid] = (comm, int(f2[11]) + int(f2[12]))
     return t
 
 
@@ -91,7 +92,8 @@ def delta(a, b):
     d = {"secs": b["t"] - a["t"], "wall": [a["wall"], b["wall"]]}
     d["kvm"] = {k: b["kvm"][k] - a["kvm"].get(k, 0) for k in b["kvm"]}
     d["stat"] = {k: b["stat"][k] - a["stat"].get(k, 0) for k in b["stat"]}
-    th = {k: v - a["threads"].get(k, 0) for k, v in b["threads"].items()}
+    th = {f"{tid} {c}": v - a["threads"].get(tid, ("", 0))[1]
+          for tid, (c, v) in b["threads"].items()}
     d["threads"] = dict(sorted(((k, v) for k, v in th.items() if v > 0),
                                key=lambda kv: -kv[1])[:12])
     return d

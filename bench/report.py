@@ -146,6 +146,12 @@ def fmt_ratio(s):
     return f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f}, n={s['n']})"
 
 
+def fmt_load(s):
+    """Median share of the build machine used outside the L1 VM."""
+    h = s["host_other_load"]
+    return f"{100 * h['median']:.0f} %" if h else "--"
+
+
 def rst_table(rows, header):
     w = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     line = "  ".join("=" * x for x in w)
@@ -202,6 +208,7 @@ def main():
                  "l1_cpu_us_per_io": summary([p.get("l1_cpu_us_per_io") for p in ps]),
                  "l1_cpu_ms_per_mb": summary([p.get("l1_cpu_ms_per_mb") for p in ps]),
                  "lat_us": summary([p.get("lat_us") for p in ps]),
+                 "host_other_load": summary([p["host_other_load"] for p in ps]),
                  "loaded_phases": sum(p["loaded"] for p in ps), "phases": len(ps)}
             res["backends"][b] = s
             v = s["value"]
@@ -212,6 +219,7 @@ def main():
                                fmt(s["lat_us"]["median"], 0),
                                fmt(s["exits_per_io"]["median"]),
                                fmt(s["l1_cpu_us_per_io"]["median"], 0),
+                               fmt_load(s),
                                f"{s['loaded_phases']}/{s['phases']}"])
             else:
                 ep = s["exits_per_packet"]
@@ -219,6 +227,7 @@ def main():
                                fmt(vc["median"]) if vc else "--",
                                fmt(ep["median"]) if ep else "--",
                                fmt(s["l1_cpu_ms_per_mb"]["median"]),
+                               fmt_load(s),
                                f"{s['loaded_phases']}/{s['phases']}"])
         for peer in PEERS[kind]:
             key = "iops" if kind == "blk" else "mbps"
@@ -237,11 +246,12 @@ def main():
     if rows_b:
         txt.append(rst_table(rows_b, ["backend", "IOPS (median)", "range",
                                       "unloaded median", "mean lat us",
-                                      "exits/IO", "L1 CPU us/IO", "loaded"]))
+                                      "exits/IO", "L1 CPU us/IO", "others' CPU",
+                                      "loaded"]))
     if rows_n:
         txt.append(rst_table(rows_n, ["backend", "Mbit/s (median)", "range",
                                       "unloaded median", "exits/packet",
-                                      "L1 CPU ms/MB", "loaded"]))
+                                      "L1 CPU ms/MB", "others' CPU", "loaded"]))
     rr = []
     for name, d in res["ratios"].items():
         for k, s in d.items():
