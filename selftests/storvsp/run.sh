@@ -12,6 +12,11 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+# selftests/run_all.sh passes the checkout first, as to every suite.
+if [ -d "${1:-}" ]; then
+	top=$(cd "$1" && pwd)
+	shift
+fi
 out=$top/.build/selftests/storvsp
 # where the .ko files are: the checkout, or a private build of it
 mods=${STORVSP_MODDIR:-$top}
