@@ -68,9 +68,13 @@ EXPORT_SYMBOL_NS_GPL(vmbh_chan_wake, VMBH_NS);
 
 void vmbh_chan_fail(struct vmbh_channel *chan, const char *why)
 {
+	/*
+	 * Counted before the flag is set (test_and_set_bit() is fully
+	 * ordered): whoever sees FAILED in vmbh_chan_stats() sees the error.
+	 */
+	atomic64_inc(&chan->stats.errors);
 	if (test_and_set_bit(VMBH_CHAN_F_FAILED, &chan->flags))
 		return;
-	atomic64_inc(&chan->stats.errors);
 	vmbh_vm_warn(chan->dev->vm, "%s relid %u failed: %s\n",
 		     chan->dev->name, READ_ONCE(chan->relid), why);
 }
@@ -752,6 +756,8 @@ void vmbh_chan_stats(struct vmbh_channel *chan, struct vmbh_channel_stats *st)
 		st->state = VMBH_CHAN_OPEN;
 	else
 		st->state = VMBH_CHAN_OFFERED;
+	/* Pairs with the ordered test_and_set_bit() in vmbh_chan_fail(). */
+	smp_rmb();
 	st->relid = chan->relid;
 	st->kicks = atomic64_read(&chan->stats.kicks);
 	st->interrupts = atomic64_read(&chan->stats.interrupts);
