@@ -13,19 +13,16 @@
 #
 # so L1 reads its KVM exit counters and CPU times right at the phase edges.
 # Round 0 is a short warm-up that the report drops.  Kernel arguments:
-# vmbh.rounds=N (default 5), vmbh.secs=S (default 5), vmbh.mac=MAC of the
-# vmbus-net NIC, vmbh.vhmac= and vmbh.uvmac= of the vhost-net and
-# userspace virtio-net NICs.
+# vmbh.rounds=N (default 5), vmbh.secs=S (default 5), vmbh.vhmac= and
+# vmbh.uvmac=, the MACs of the vhost-net and userspace virtio-net NICs.
 rounds=5
 secs=5
-mac=
 vhmac=52:54:00:12:34:57
 uvmac=52:54:00:12:34:58
 for a in $(cat /proc/cmdline); do
 	case $a in
 	vmbh.rounds=*) rounds=${a#vmbh.rounds=} ;;
 	vmbh.secs=*) secs=${a#vmbh.secs=} ;;
-	vmbh.mac=*) mac=${a#vmbh.mac=} ;;
 	vmbh.vhmac=*) vhmac=${a#vmbh.vhmac=} ;;
 	vmbh.uvmac=*) uvmac=${a#vmbh.uvmac=} ;;
 	esac
@@ -85,10 +82,7 @@ for b in $nics; do
 done
 
 exec 3<>"$ctl"
-ask() { echo "$*" >&3; read -r ack <&3; }
-
-# Read a NIC counter without forking: every fork in L2 is an exit to L1.
-ctr() { read -r v <"/sys/class/net/$1/statistics/$2"; echo "$v"; }
+ask() { echo "$*" >&3; read -r _ <&3; }
 
 phase() {	# kind backend round seconds
 	k=$1 b=$2 r=$3 s=$4
@@ -102,6 +96,7 @@ phase() {	# kind backend round seconds
 		echo "end $k $b $r" >&3
 	else
 		eval "n=\$nic_$v p=\$peer_$v"
+		# NIC counters read without forking: a fork in L2 costs exits.
 		read -r tx0 <"/sys/class/net/$n/statistics/tx_packets"
 		read -r rx0 <"/sys/class/net/$n/statistics/rx_packets"
 		ask begin "$k" "$b" "$r"
@@ -138,5 +133,5 @@ while [ $r -le "$rounds" ]; do
 	echo "bench: round $r done"
 	r=$((r + 1))
 done
-ask done
+ask "done"
 echo "bench: $rounds rounds of $secs s phases done"
