@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "kselftest.h"
 #include "guest.h"
 
 static double now(void)
@@ -47,11 +48,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	tg_fill(buf, len, 1);
-	printf("# echo, one channel, 256 KiB rings, %u-byte payloads, %llu packets per batch size\n",
-	       len, (unsigned long long)count);
+	printf("# echo, one channel, 256 KiB rings, %u-byte payloads, ", len);
+	printf("%llu packets per batch size\n", (unsigned long long)count);
 	printf("%-6s %12s %14s %14s\n", "batch", "packets/s", "sints/packet",
 	       "kicks/packet");
-	for (b = 0; b < sizeof(batches) / sizeof(batches[0]); b++) {
+	for (b = 0; b < ARRAY_SIZE(batches); b++) {
 		uint64_t sent = 0, got = 0, sints0 = vm.vp[0].sints;
 		uint64_t kicks0 = ch.kicks;
 		struct tg_pkt pkt;

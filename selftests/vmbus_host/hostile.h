@@ -18,6 +18,12 @@ FIXTURE(hostile) {
 	uint64_t seq;
 };
 
+/*
+ * The fixture's type for helpers taking self (checkpatch reads
+ * "FIXTURE_DATA(hostile) *self" as a multiplication).
+ */
+#define hostile_data FIXTURE_DATA(hostile)
+
 FIXTURE_SETUP(hostile)
 {
 	const struct tg_offer *o;
@@ -55,7 +61,7 @@ FIXTURE_TEARDOWN(hostile)
  * false), and b's bus and channel are exactly as before.
  */
 static inline void hostile_after(struct __test_metadata *_metadata,
-				 FIXTURE_DATA(hostile) *self, bool a_chan_ok)
+				 hostile_data *self, bool a_chan_ok)
 {
 	struct vmbh_bus_info b_now;
 	void *p;

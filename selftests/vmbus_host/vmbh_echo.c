@@ -20,6 +20,12 @@ FIXTURE(echo) {
 	struct tg_chan ch[NCHAN];
 };
 
+/*
+ * The fixture's type for helpers taking self (checkpatch reads
+ * "FIXTURE_DATA(echo) *self" as a multiplication).
+ */
+#define echo_data FIXTURE_DATA(echo)
+
 FIXTURE_SETUP(echo)
 {
 	const struct tg_offer *o;
@@ -80,7 +86,7 @@ static uint32_t mixed_len(uint64_t seq)
 	static const uint32_t sizes[] = { 0, 1, 7, 8, 9, 64, 100, 255, 512,
 					  1000, 1500, 2048, 3000, 4000 };
 
-	return sizes[(seq * 2654435761u >> 7) % (sizeof(sizes) / sizeof(sizes[0]))];
+	return sizes[(seq * 2654435761u >> 7) % (ARRAY_SIZE(sizes))];
 }
 
 /*
@@ -88,7 +94,7 @@ static uint32_t mixed_len(uint64_t seq)
  * returns the number of content mismatches (0 expected).
  */
 static uint64_t pump_echo(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(echo) *self, uint64_t total,
+			  echo_data *self, uint64_t total,
 			  double *secs)
 {
 	uint64_t sent[NCHAN] = { 0 }, got[NCHAN] = { 0 }, per = total / NCHAN;
@@ -189,8 +195,10 @@ TEST_F(echo, interrupts_only_when_unmasked_and_empty)
 
 	ASSERT_EQ(0, tg_chan_stats(&self->vm, &self->dev[2], 0, &s0));
 	for (i = 0; i < 100; i++) {
-		/* read only after the interrupt: the ring is always empty
-		 * and unmasked when the host writes, so each write signals */
+		/*
+		 * read only after the interrupt: the ring is always empty
+		 * and unmasked when the host writes, so each write signals
+		 */
 		ASSERT_EQ(0, tg_echo_one_irq(&self->ch[2], i, 32, TG_TIMEOUT_MS));
 	}
 	ASSERT_EQ(0, tg_chan_stats(&self->vm, &self->dev[2], 0, &s1));

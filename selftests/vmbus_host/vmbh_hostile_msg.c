@@ -16,7 +16,7 @@ static uint32_t post(struct tg_vm *vm, uint32_t conn, uint32_t type,
 	return tg_post(vm, conn, type, payload, size);
 }
 
-static uint32_t a_gpadls(FIXTURE_DATA(hostile) *self)
+static uint32_t a_gpadls(hostile_data *self)
 {
 	struct vmbh_bus_info i;
 
@@ -25,7 +25,7 @@ static uint32_t a_gpadls(FIXTURE_DATA(hostile) *self)
 	return i.nr_gpadls;
 }
 
-static uint32_t a_pinned(FIXTURE_DATA(hostile) *self)
+static uint32_t a_pinned(hostile_data *self)
 {
 	struct vmbh_bus_info i;
 
@@ -35,7 +35,7 @@ static uint32_t a_pinned(FIXTURE_DATA(hostile) *self)
 }
 
 /* GPADL over @n fresh pages of a, with one range. */
-static uint64_t *fresh_pfns(FIXTURE_DATA(hostile) *self, uint32_t n)
+static uint64_t *fresh_pfns(hostile_data *self, uint32_t n)
 {
 	static uint64_t pfn[64];
 	uint8_t *p = tg_mem_alloc(&self->a.mem, n);
@@ -48,7 +48,7 @@ static uint64_t *fresh_pfns(FIXTURE_DATA(hostile) *self, uint32_t n)
 
 /* A one-range GPADL whose creation must fail with a non-zero status. */
 static void gpadl_must_fail(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(hostile) *self,
+			    hostile_data *self,
 			    const struct tg_gpadl_desc *d, uint32_t buflen)
 {
 	uint32_t before = a_gpadls(self), pinned = a_pinned(self);
@@ -74,7 +74,7 @@ TEST_F(hostile, post_unknown_connection_ids)
 	struct tg_msg_hdr h = { .msgtype = TG_MSG_REQUESTOFFERS };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
 		EXPECT_EQ(TG_HV_STATUS_INVALID_CONNECTION_ID,
 			  post(&self->a, ids[i], 1, &h, sizeof(h)));
 	}
@@ -123,7 +123,7 @@ TEST_F(hostile, post_bad_message_types)
 	struct tg_msg_hdr h = { .msgtype = TG_MSG_REQUESTOFFERS };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		EXPECT_EQ(TG_HV_STATUS_INVALID_HYPERCALL_INPUT,
 			  post(&self->a, self->a.msg_conn_id, types[i], &h,
 			       sizeof(h)));
@@ -168,7 +168,7 @@ TEST_F(hostile, post_truncated_messages)
 	uint8_t buf[240];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		uint32_t conn = t[i].type == TG_MSG_INITIATE_CONTACT ?
 				TG_MESSAGE_CONNECTION_ID_4 : self->a.msg_conn_id;
 
@@ -197,7 +197,7 @@ TEST_F(hostile, post_host_to_guest_and_unknown_msgtypes)
 	uint8_t buf[240] = { 0 };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		memcpy(buf, &types[i], 4);
 		TH_LOG("msgtype %u", types[i]);
 		EXPECT_EQ(TG_HV_STATUS_INVALID_HYPERCALL_INPUT,
@@ -271,7 +271,7 @@ TEST_F(hostile, synic_pages_aliased)
 
 /* ---- 7.2 INITIATE_CONTACT / UNLOAD / REQUESTOFFERS ---- */
 
-static int contact_raw(FIXTURE_DATA(hostile) *self,
+static int contact_raw(hostile_data *self,
 		       struct tg_initiate_contact *c, uint32_t conn,
 		       struct tg_version_response *r, uint32_t *st)
 {
@@ -285,7 +285,7 @@ static int contact_raw(FIXTURE_DATA(hostile) *self,
 
 /* Re-establish a's connection and channel after a contact test. */
 static void reconnect_a(struct __test_metadata *_metadata,
-			FIXTURE_DATA(hostile) *self)
+			hostile_data *self)
 {
 	const struct tg_offer *o;
 
@@ -399,7 +399,7 @@ TEST_F(hostile, contact_bad_target_vcpu)
 	unsigned int i;
 	uint32_t st;
 
-	for (i = 0; i < sizeof(vps) / sizeof(vps[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(vps); i++) {
 		c.target_vcpu = vps[i];
 		c.hdr.msgtype = TG_MSG_INITIATE_CONTACT;
 		st = post(&self->a, 4, 1, &c, sizeof(c));
@@ -468,7 +468,7 @@ TEST_F(hostile, gpadl_unknown_relid)
 	int st;
 
 	ASSERT_EQ(0, tg_gpadl_desc_simple(&d, fresh_pfns(self, 1), 1));
-	for (i = 0; i < sizeof(relids) / sizeof(relids[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(relids); i++) {
 		st = tg_gpadl_create_desc(&self->a, relids[i], 0x40 + i, &d, 0);
 		TH_LOG("relid %u: %d", relids[i], st);
 		EXPECT_NE(0, st);
@@ -486,8 +486,10 @@ TEST_F(hostile, gpadl_duplicate_id_same_channel)
 	ASSERT_EQ(0, tg_gpadl_create_desc(&self->a, self->relid1, 0x50, &d, 0));
 	EXPECT_NE(0, tg_gpadl_create_desc(&self->a, self->relid1, 0x50, &d, 0));
 	EXPECT_EQ(2, a_gpadls(self));
-	/* the ring GPADL's id on another channel is a duplicate too? no: ids
-	 * are per channel in OpenVMM; a's first GPADL still tears down once */
+	/*
+	 * the ring GPADL's id on another channel is a duplicate too? no: ids
+	 * are per channel in OpenVMM; a's first GPADL still tears down once
+	 */
 	EXPECT_EQ(0, tg_gpadl_teardown(&self->a, self->relid1, 0x50));
 	EXPECT_EQ(1, a_gpadls(self));
 	tg_gpadl_desc_free(&d);
@@ -624,7 +626,7 @@ TEST_F(hostile, gpadl_range_buflen_max)
 }
 
 static void gpadl_bad_pfn(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(hostile) *self, uint64_t bad)
+			  hostile_data *self, uint64_t bad)
 {
 	struct tg_gpadl_desc d = { 0 };
 	uint64_t *pfn = fresh_pfns(self, 3);
@@ -692,7 +694,9 @@ TEST_F(hostile, gpadl_aliasing_pfns)
 	struct tg_gpadl_desc d = { 0 };
 	uint64_t pfn[4];
 
-	pfn[0] = pfn[1] = pfn[2] = tg_mem_pfn(&self->a.mem, self->ca.ring_mem);
+	pfn[0] = tg_mem_pfn(&self->a.mem, self->ca.ring_mem);
+	pfn[1] = pfn[0];
+	pfn[2] = pfn[0];
 	pfn[3] = pfn[0] + 5;
 	ASSERT_EQ(0, tg_gpadl_desc_add(&d, 4 * 4096, 0, pfn, 4));
 	EXPECT_EQ(0, tg_gpadl_create_desc(&self->a, self->relid1, 0x80, &d, 0));
@@ -907,7 +911,7 @@ TEST_F(hostile, teardown_ring_of_open_channel)
 
 /* ---- 7.2 OPENCHANNEL ---- */
 
-static int open_raw(FIXTURE_DATA(hostile) *self, uint32_t relid,
+static int open_raw(hostile_data *self, uint32_t relid,
 		    uint32_t gpadl, uint32_t target_vp, uint32_t offset)
 {
 	struct tg_open o = { .hdr.msgtype = TG_MSG_OPENCHANNEL };
@@ -929,7 +933,7 @@ static int open_raw(FIXTURE_DATA(hostile) *self, uint32_t relid,
 	return r.status;
 }
 
-static uint32_t chan1_state(FIXTURE_DATA(hostile) *self)
+static uint32_t chan1_state(hostile_data *self)
 {
 	struct vmbh_channel_stats st;
 
@@ -939,7 +943,7 @@ static uint32_t chan1_state(FIXTURE_DATA(hostile) *self)
 }
 
 /* A ring GPADL of @pages on channel 1 with headers initialised. */
-static void *ring_gpadl(FIXTURE_DATA(hostile) *self, uint32_t id,
+static void *ring_gpadl(hostile_data *self, uint32_t id,
 			uint32_t pages)
 {
 	void *p = tg_mem_alloc(&self->a.mem, pages);
@@ -954,7 +958,7 @@ static void *ring_gpadl(FIXTURE_DATA(hostile) *self, uint32_t id,
 }
 
 static void open_must_fail(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(hostile) *self, uint32_t relid,
+			   hostile_data *self, uint32_t relid,
 			   uint32_t gpadl, uint32_t vp, uint32_t off)
 {
 	int st = open_raw(self, relid, gpadl, vp, off);
@@ -1027,7 +1031,7 @@ TEST_F(hostile, open_bad_downstream_offset)
 	unsigned int i;
 
 	ASSERT_NE(NULL, ring_gpadl(self, 0xD3, 6));
-	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(offs); i++)
 		open_must_fail(_metadata, self, self->relid1, 0xD3, 0, offs[i]);
 	/* offset 2 of 6 is fine: proves the GPADL itself was good */
 	EXPECT_EQ(0, open_raw(self, self->relid1, 0xD3, 0, 2));
@@ -1035,7 +1039,7 @@ TEST_F(hostile, open_bad_downstream_offset)
 }
 
 static void open_bad_index(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(hostile) *self, bool out_ring,
+			   hostile_data *self, bool out_ring,
 			   uint32_t value)
 {
 	uint8_t *p = ring_gpadl(self, 0xD4, 4);
@@ -1120,8 +1124,10 @@ TEST_F(hostile, relid_released_of_live_channels)
 	struct tg_relid_msg m = { .hdr.msgtype = TG_MSG_RELID_RELEASED };
 	struct vmbh_bus_info info;
 
-	/* (an offer never opened may be released: Linux does when probing
-	 * fails, so relid1 is left alone here) */
+	/*
+	 * (an offer never opened may be released: Linux does when probing
+	 * fails, so relid1 is left alone here)
+	 */
 	m.child_relid = self->ca.relid;
 	tg_send(&self->a, &m, sizeof(m));
 	m.child_relid = 2047;

@@ -13,7 +13,7 @@
 
 #include "hostile.h"
 
-static struct vmbh_channel_stats a_stats(FIXTURE_DATA(hostile) *self)
+static struct vmbh_channel_stats a_stats(hostile_data *self)
 {
 	struct vmbh_channel_stats st;
 
@@ -24,7 +24,7 @@ static struct vmbh_channel_stats a_stats(FIXTURE_DATA(hostile) *self)
 
 /* Wait until a's channel is FAILED, then close and reopen it. */
 static void expect_failed_then_reopen(struct __test_metadata *_metadata,
-				      FIXTURE_DATA(hostile) *self)
+				      hostile_data *self)
 {
 	struct vmbh_channel_stats st;
 	const struct tg_offer *o;
@@ -48,7 +48,7 @@ static void expect_failed_then_reopen(struct __test_metadata *_metadata,
 }
 
 /* Write raw packet bytes (a trailer follows) and kick. */
-static void raw_send(FIXTURE_DATA(hostile) *self, const void *bytes,
+static void raw_send(hostile_data *self, const void *bytes,
 		     uint32_t len)
 {
 	struct iovec iov = { (void *)bytes, len };
@@ -58,7 +58,7 @@ static void raw_send(FIXTURE_DATA(hostile) *self, const void *bytes,
 		tg_chan_kick(&self->ca);
 }
 
-static void send_desc(FIXTURE_DATA(hostile) *self, uint16_t type,
+static void send_desc(hostile_data *self, uint16_t type,
 		      uint16_t offset8, uint16_t len8, uint16_t flags,
 		      uint32_t bytes)
 {
@@ -75,21 +75,21 @@ static void send_desc(FIXTURE_DATA(hostile) *self, uint16_t type,
 
 TEST_F(hostile, ring_out_write_index_past_ring)
 {
-	self->ca.out.hdr->write_index = self->ca.out.dsize;
+	tg_store(&self->ca.out.hdr->write_index, self->ca.out.dsize);
 	tg_chan_kick(&self->ca);
 	expect_failed_then_reopen(_metadata, self);
 }
 
 TEST_F(hostile, ring_out_write_index_unaligned)
 {
-	self->ca.out.hdr->write_index = 20;
+	tg_store(&self->ca.out.hdr->write_index, 20);
 	tg_chan_kick(&self->ca);
 	expect_failed_then_reopen(_metadata, self);
 }
 
 TEST_F(hostile, ring_in_read_index_past_ring)
 {
-	self->ca.in.hdr->read_index = 0xFFFFFFF0;
+	tg_store(&self->ca.in.hdr->read_index, 0xFFFFFFF0);
 	tg_chan_send(&self->ca, TG_PKT_DATA_INBAND, 1, 1, "abcdefgh", 8);
 	tg_chan_kick(&self->ca);
 	expect_failed_then_reopen(_metadata, self);
@@ -97,7 +97,7 @@ TEST_F(hostile, ring_in_read_index_past_ring)
 
 TEST_F(hostile, ring_in_read_index_unaligned)
 {
-	self->ca.in.hdr->read_index = 4;
+	tg_store(&self->ca.in.hdr->read_index, 4);
 	tg_chan_send(&self->ca, TG_PKT_DATA_INBAND, 1, 1, "abcdefgh", 8);
 	tg_chan_kick(&self->ca);
 	expect_failed_then_reopen(_metadata, self);
@@ -107,7 +107,8 @@ TEST_F(hostile, ring_in_read_index_unaligned)
 TEST_F(hostile, ring_host_owned_indices_scribbled)
 {
 	ASSERT_EQ(0, tg_echo_one(&self->ca, 1, 100, TG_TIMEOUT_MS));
-	self->ca.out.hdr->read_index = 0x1238;	/* host's consumer index */
+	/* host's consumer index */
+	tg_store(&self->ca.out.hdr->read_index, 0x1238);
 	/* the guest's own signal rule now sees a non-empty ring: kick */
 	tg_chan_kick(&self->ca);
 	ASSERT_EQ(0, tg_echo_one(&self->ca, 2, 100, TG_TIMEOUT_MS));
@@ -124,7 +125,7 @@ TEST_F(hostile, ring_packet_bad_types)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		TH_LOG("type %#x", types[i]);
 		send_desc(self, types[i], 2, 3, 0, 24);
 		expect_failed_then_reopen(_metadata, self);
@@ -167,7 +168,7 @@ TEST_F(hostile, ring_packet_len8_past_data)
 /* Fewer bytes published than a descriptor. */
 TEST_F(hostile, ring_write_index_inside_descriptor)
 {
-	self->ca.out.hdr->write_index = 8;
+	tg_store(&self->ca.out.hdr->write_index, 8);
 	tg_chan_kick(&self->ca);
 	expect_failed_then_reopen(_metadata, self);
 }
@@ -198,7 +199,7 @@ TEST_F(hostile, ring_packet_past_class_max)
 	hostile_after(_metadata, self, true);
 }
 
-static void send_gpa_direct(FIXTURE_DATA(hostile) *self, uint16_t offset8,
+static void send_gpa_direct(hostile_data *self, uint16_t offset8,
 			    uint32_t range_cnt, uint32_t byte_count,
 			    uint32_t byte_offset, uint32_t npfn,
 			    uint32_t len8)
@@ -317,7 +318,7 @@ TEST_F(hostile, ring_guest_never_reads)
 	TH_LOG("sent %llu before both rings were full; ring_full %llu",
 	       (unsigned long long)sent, (unsigned long long)st.ring_full);
 	EXPECT_LE(1, st.ring_full);
-	EXPECT_NE(0, self->ca.in.hdr->pending_send_sz);
+	EXPECT_NE(0, tg_load(&self->ca.in.hdr->pending_send_sz));
 	EXPECT_EQ(VMBH_CHAN_OPEN, st.state);
 	for (idle = 0; got < sent && idle < 500; ) {
 		if (tg_chan_recv(&self->ca, &pkt) == 1) {
@@ -361,20 +362,21 @@ TEST_F(hostile, ring_data_without_signal_and_duplicate_ids)
 	hostile_after(_metadata, self, true);
 }
 
+/* Both shared with the main thread, d also with the host: tg_load/store. */
 struct flipper {
-	volatile struct tg_pkt_desc *d;
-	volatile int stop;
+	struct tg_pkt_desc *d;
+	int stop;
 };
 
 static void *flip(void *arg)
 {
 	struct flipper *f = arg;
 
-	while (!f->stop) {
-		f->d->len8 = 3;
-		f->d->len8 = 0xFFFF;
-		f->d->offset8 = 0;
-		f->d->offset8 = 2;
+	while (!tg_load(&f->stop)) {
+		tg_store(&f->d->len8, 3);
+		tg_store(&f->d->len8, 0xFFFF);
+		tg_store(&f->d->offset8, 0);
+		tg_store(&f->d->offset8, 2);
 	}
 	return NULL;
 }
@@ -387,16 +389,17 @@ TEST_F(hostile, ring_descriptor_races)
 	pthread_t t;
 	int i;
 
-	f.d = (void *)(self->ca.out.data + self->ca.out.hdr->write_index);
+	f.d = (void *)(self->ca.out.data +
+		       tg_load(&self->ca.out.hdr->write_index));
 	ASSERT_EQ(0, pthread_create(&t, NULL, flip, &f));
 	for (i = 0; i < 2000; i++) {
 		tg_chan_kick(&self->ca);
 		if (i % 100 == 0) {
 			send_desc(self, TG_PKT_DATA_INBAND, 2, 3, 0, 24);
-			self->ca.out.hdr->write_index = 0;
+			tg_store(&self->ca.out.hdr->write_index, 0);
 		}
 	}
-	f.stop = 1;
+	tg_store(&f.stop, 1);
 	pthread_join(t, NULL);
 	st = a_stats(self);
 	TH_LOG("state %u errors %llu in %llu", st.state,
@@ -420,7 +423,10 @@ TEST_F(hostile, ring_all_pages_aliased)
 	uint64_t one = 1;
 
 	tg_ring_init(&r, p, 8192);
-	pfn[0] = pfn[1] = pfn[2] = pfn[3] = tg_mem_pfn(&self->a.mem, p);
+	pfn[0] = tg_mem_pfn(&self->a.mem, p);
+	pfn[1] = pfn[0];
+	pfn[2] = pfn[0];
+	pfn[3] = pfn[0];
 	ASSERT_EQ(0, tg_gpadl_desc_simple(&d, pfn, 4));
 	ASSERT_EQ(0, tg_gpadl_create_desc(&self->a, self->relid1, 0xF0, &d, 0));
 	o.child_relid = self->relid1;

@@ -146,7 +146,8 @@ static const struct ioc_case ioc_cases[] = {
 	{ "REMOVE_DEVICE", VMBH_REMOVE_DEVICE, sizeof(struct vmbh_remove_device), fill_remove },
 	{ "RESET", VMBH_RESET, sizeof(struct vmbh_reset), NULL },
 	{ "GET_BUS_INFO", VMBH_GET_BUS_INFO, sizeof(struct vmbh_bus_info), NULL },
-	{ "GET_CHANNEL_STATS", VMBH_GET_CHANNEL_STATS, sizeof(struct vmbh_channel_stats), fill_stats },
+	{ "GET_CHANNEL_STATS", VMBH_GET_CHANNEL_STATS,
+	  sizeof(struct vmbh_channel_stats), fill_stats },
 };
 
 static int run_case(struct tg_vm *vm, const struct ioc_case *c, uint8_t *buf,
@@ -168,7 +169,7 @@ TEST_F(vmfd, every_ioctl_accepts_exact_size)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(ioc_cases) / sizeof(ioc_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ioc_cases); i++) {
 		TH_LOG("%s", ioc_cases[i].name);
 		EXPECT_EQ(0, run_case(&self->vm, &ioc_cases[i], self->big,
 				      ioc_cases[i].size, 0, 0, 0));
@@ -179,7 +180,7 @@ TEST_F(vmfd, every_ioctl_rejects_small_size)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(ioc_cases) / sizeof(ioc_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ioc_cases); i++) {
 		TH_LOG("%s", ioc_cases[i].name);
 		EXPECT_EQ(-EINVAL, run_case(&self->vm, &ioc_cases[i], self->big,
 					    0, 0, 0, 0));
@@ -195,7 +196,7 @@ TEST_F(vmfd, every_ioctl_accepts_larger_zeroed_size)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(ioc_cases) / sizeof(ioc_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ioc_cases); i++) {
 		TH_LOG("%s", ioc_cases[i].name);
 		EXPECT_EQ(0, run_case(&self->vm, &ioc_cases[i], self->big,
 				      ioc_cases[i].size + 64, 0, 0, 0));
@@ -207,7 +208,7 @@ TEST_F(vmfd, every_ioctl_rejects_nonzero_tail)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(ioc_cases) / sizeof(ioc_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ioc_cases); i++) {
 		TH_LOG("%s", ioc_cases[i].name);
 		EXPECT_EQ(-E2BIG, run_case(&self->vm, &ioc_cases[i], self->big,
 					   ioc_cases[i].size + 64, 0,
@@ -220,7 +221,7 @@ TEST_F(vmfd, every_ioctl_rejects_unknown_flags)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(ioc_cases) / sizeof(ioc_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ioc_cases); i++) {
 		if (ioc_cases[i].req == VMBH_SET_VCPU)
 			continue;	/* its flags: set_vcpu_negative */
 		TH_LOG("%s", ioc_cases[i].name);
@@ -236,7 +237,7 @@ TEST_F(vmfd, every_ioctl_rejects_bad_pointer)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(ioc_cases) / sizeof(ioc_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ioc_cases); i++) {
 		TH_LOG("%s", ioc_cases[i].name);
 		EXPECT_EQ(-EFAULT, IOC(ioc_cases[i].req, NULL));
 		EXPECT_EQ(-EFAULT, IOC(ioc_cases[i].req, (void *)8));
@@ -250,8 +251,9 @@ TEST_F(vmfd, unknown_ioctls)
 	EXPECT_EQ(-ENOTTY, IOC(_IO(VMBH_IOCTL_MAGIC, 0x09), self->big));
 	EXPECT_EQ(-ENOTTY, IOC(_IO(VMBH_IOCTL_MAGIC, 0xff), self->big));
 	EXPECT_EQ(-ENOTTY, IOC(_IO(0xAE, 0x01), self->big));
-	EXPECT_EQ(-ENOTTY, IOC(_IOWR(VMBH_IOCTL_MAGIC, 0x03,
-				    struct vmbh_post_msg), self->big));
+	EXPECT_EQ(-ENOTTY,
+		  IOC(_IOWR(VMBH_IOCTL_MAGIC, 0x03, struct vmbh_post_msg),
+		      self->big));
 	vm_still_works(_metadata, &self->vm);
 }
 

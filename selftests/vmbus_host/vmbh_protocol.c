@@ -57,7 +57,7 @@ TEST_F(bus, negotiate_every_linux_version)
 	unsigned int i;
 	uint32_t st;
 
-	for (i = 0; i < sizeof(linux_versions) / sizeof(linux_versions[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(linux_versions); i++) {
 		uint32_t v = linux_versions[i];
 
 		TH_LOG("version %u.%u", v >> 16, v & 0xffff);
@@ -72,10 +72,12 @@ TEST_F(bus, negotiate_every_linux_version)
 		EXPECT_EQ(VMBH_BUS_CONNECTED, info.state);
 		EXPECT_EQ(0, info.target_vp);
 		ASSERT_EQ(2, tg_request_offers(&self->vm));
-		check_offer(_metadata, tg_find_offer(&self->vm,
-				self->dev[0].instance, 0), &self->dev[0]);
-		check_offer(_metadata, tg_find_offer(&self->vm,
-				self->dev[1].instance, 0), &self->dev[1]);
+		check_offer(_metadata,
+			    tg_find_offer(&self->vm, self->dev[0].instance, 0),
+			    &self->dev[0]);
+		check_offer(_metadata,
+			    tg_find_offer(&self->vm, self->dev[1].instance, 0),
+			    &self->dev[1]);
 		ASSERT_EQ(0, tg_bus_info(&self->vm, &info));
 		EXPECT_EQ(VMBH_BUS_OFFERS_SENT, info.state);
 		EXPECT_EQ(2, info.nr_channels);
@@ -103,7 +105,7 @@ TEST_F(bus, unsupported_versions_refused)
 	uint32_t st;
 	int ret;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		TH_LOG("version 0x%08x", bad[i]);
 		ret = tg_contact(&self->vm, bad[i], 0, &r, &st);
 		/* either the post fails or a VERSION_RESPONSE says no */
@@ -246,7 +248,7 @@ TEST_F(bus, gpadl_sizes)
 	ASSERT_EQ(0, tg_connect(&self->vm, 0));
 	o = tg_find_offer(&self->vm, self->dev[0].instance, 0);
 	ASSERT_NE(NULL, o);
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		void *p = tg_mem_alloc(&self->vm.mem, sizes[i]);
 
 		TH_LOG("%u pages", sizes[i]);
@@ -358,7 +360,7 @@ TEST_F(bus, open_sets_host_feature_bit)
 	ASSERT_EQ(0, tg_connect(&self->vm, 0));
 	o = tg_find_offer(&self->vm, self->dev[0].instance, 0);
 	ASSERT_EQ(0, tg_chan_open(&self->vm, &ch, o, &self->dev[0], 4, 4, 0));
-	EXPECT_EQ(1, ch.in.hdr->feature_bits & 1);
+	EXPECT_EQ(1, tg_load(&ch.in.hdr->feature_bits) & 1);
 	ASSERT_EQ(0, tg_chan_close(&ch));
 }
 
@@ -552,7 +554,7 @@ TEST_F(bus, message_slot_pending_and_eom)
 	EXPECT_EQ(TG_HV_MSG_PENDING, slot->flags & TG_HV_MSG_PENDING);
 	EXPECT_GE(slot->payload_size, sizeof(struct tg_offer));
 	for (i = 0, n = 0; i < 20; i++)
-		n += tg_wait_offer(&self->vm, dev[i].instance, TG_TIMEOUT_MS) != NULL;
+		n += !!tg_wait_offer(&self->vm, dev[i].instance, TG_TIMEOUT_MS);
 	EXPECT_EQ(20, n);
 	EXPECT_LE(1, self->vm.vp[0].eoms);
 	for (i = 0; i < 20; i++)

@@ -192,7 +192,8 @@ int tg_count_msgs(struct tg_vm *vm, uint32_t msgtype, int ms)
 
 void tg_drop_msgs(struct tg_vm *vm)
 {
-	vm->q_head = vm->q_len = 0;
+	vm->q_head = 0;
+	vm->q_len = 0;
 }
 
 int tg_contact(struct tg_vm *vm, uint32_t version, uint32_t target_vcpu,

@@ -9,9 +9,7 @@
 #include "ring.h"
 
 #define tg_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define tg_load(p)	__atomic_load_n((p), __ATOMIC_RELAXED)
 #define tg_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define tg_store(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
 
 void tg_ring_attach(struct tg_ring *r, void *base, uint32_t bytes)
 {

@@ -23,6 +23,15 @@
 #define TG_PKT_COMP			0xB
 #define TG_PKT_FLAG_COMPLETION_REQUESTED	0x1
 
+/*
+ * READ_ONCE/WRITE_ONCE for memory the host (or another thread) changes
+ * under us: the ring header and packets in the rings. Macros rather than
+ * inline functions: the ring structures are packed, and the address of a
+ * packed member must not be passed on as a plain (aligned) pointer.
+ */
+#define tg_load(p)	__atomic_load_n((p), __ATOMIC_RELAXED)
+#define tg_store(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
 /* Ring header words, as OpenVMM reads them (vmbus-protocol.md 4.1). */
 struct tg_ring_hdr {
 	uint32_t write_index;
@@ -44,7 +53,7 @@ struct tg_pkt_desc {
 
 /* One direction: header page followed by the data area. */
 struct tg_ring {
-	volatile struct tg_ring_hdr *hdr;
+	struct tg_ring_hdr *hdr;	/* shared: tg_load()/tg_store() */
 	uint8_t *data;
 	uint32_t dsize;
 	/* consumer only: where the next packet starts, published at close */

@@ -61,8 +61,10 @@ int tg_vm_create(struct tg_vm *vm, int nr_vps, size_t mem_bytes)
 
 	memset(vm, 0, sizeof(*vm));
 	vm->fd = -1;
-	for (i = 0; i < TG_MAX_VPS; i++)
-		vm->vp[i].sint_fd = vm->vp[i].eom_fd = -1;
+	for (i = 0; i < TG_MAX_VPS; i++) {
+		vm->vp[i].sint_fd = -1;
+		vm->vp[i].eom_fd = -1;
+	}
 	vm->nr_vps = nr_vps;
 	vm->msg_conn_id = TG_MESSAGE_CONNECTION_ID;
 	vm->next_gpadl = 0xE1E10;	/* where Linux starts */
@@ -124,12 +126,14 @@ void tg_vm_destroy(struct tg_vm *vm)
 
 		if (p->simp)
 			munmap(p->simp, 2 * TG_PAGE_SIZE);
-		p->simp = p->siefp = NULL;
+		p->simp = NULL;
+		p->siefp = NULL;
 		if (p->sint_fd >= 0)
 			close(p->sint_fd);
 		if (p->eom_fd >= 0)
 			close(p->eom_fd);
-		p->sint_fd = p->eom_fd = -1;
+		p->sint_fd = -1;
+		p->eom_fd = -1;
 	}
 	tg_mem_destroy(&vm->mem);
 	free(vm->q);

@@ -157,7 +157,7 @@ TEST_F(gring, corrupt_read_index_fails_write)
 	bool sig;
 	uint64_t v = 0;
 
-	self->prod.hdr->read_index = self->prod.dsize + 8;
+	tg_store(&self->prod.hdr->read_index, self->prod.dsize + 8);
 	EXPECT_EQ(-EIO, tg_ring_send(&self->prod, TG_PKT_DATA_INBAND, 0, 1,
 				     &v, sizeof(v), &sig));
 }

@@ -37,7 +37,7 @@ TEST(guest_messages_at_exact_and_max_size)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(guest_msgs) / sizeof(guest_msgs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(guest_msgs); i++) {
 		EXPECT_EQ(TG_HV_STATUS_SUCCESS,
 			  check(1, guest_msgs[i].size, guest_msgs[i].type));
 		EXPECT_EQ(TG_HV_STATUS_SUCCESS,
@@ -51,7 +51,7 @@ TEST(guest_messages_one_byte_short)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(guest_msgs) / sizeof(guest_msgs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(guest_msgs); i++) {
 		if (guest_msgs[i].size == 8)
 			continue;	/* below 8 is the generic check */
 		EXPECT_EQ(TG_HV_STATUS_INVALID_HYPERCALL_INPUT,
@@ -65,7 +65,7 @@ TEST(host_messages_and_unknown_types)
 					20, 23, 24, 25, 29, 0xFFFFFFFF };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(TG_HV_STATUS_INVALID_HYPERCALL_INPUT,
 			  check(1, 240, bad[i]));
 		EXPECT_EQ(0, vmbh_hv_msg_min_size(bad[i]));

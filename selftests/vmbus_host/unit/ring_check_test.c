@@ -14,23 +14,29 @@
 #include "proto.h"
 #include "ring.h"
 
-/* Both sides must agree on the wire. */
-#define SAME_LAYOUT(a, b, f) \
-	_Static_assert(offsetof(struct a, f) == offsetof(struct b, f), #f)
+/* Both sides must agree on the wire: @tf of struct @t sits where @hf of @h does. */
+#define SAME_OFFSET(t, tf, h, hf) \
+	_Static_assert(offsetof(struct t, tf) == offsetof(struct h, hf), #tf)
 _Static_assert(sizeof(struct tg_offer) == sizeof(struct vmbh_msg_offer_channel), "offer");
-SAME_LAYOUT(tg_offer, vmbh_msg_offer_channel, child_relid);
-SAME_LAYOUT(tg_offer, vmbh_msg_offer_channel, connection_id);
-SAME_LAYOUT(tg_offer, vmbh_msg_offer_channel, sub_channel_index);
-SAME_LAYOUT(tg_offer, vmbh_msg_offer_channel, is_dedicated_interrupt);
-SAME_LAYOUT(tg_open, vmbh_msg_open_channel, downstream_ringbuffer_pageoffset);
-SAME_LAYOUT(tg_open, vmbh_msg_open_channel, userdata);
-SAME_LAYOUT(tg_initiate_contact, vmbh_msg_initiate_contact, monitor_page2);
-SAME_LAYOUT(tg_version_response, vmbh_msg_version_response, msg_conn_id);
-SAME_LAYOUT(tg_gpadl_header, vmbh_msg_gpadl_header, rangecount);
-SAME_LAYOUT(tg_gpadl_created, vmbh_msg_gpadl_created, creation_status);
-SAME_LAYOUT(tg_ring_hdr, vmbh_ring_header, pending_send_sz);
-SAME_LAYOUT(tg_ring_hdr, vmbh_ring_header, feature_bits);
-SAME_LAYOUT(tg_pkt_desc, vmbh_packet_desc, trans_id);
+SAME_OFFSET(tg_offer, child_relid, vmbh_msg_offer_channel, child_relid);
+SAME_OFFSET(tg_offer, connection_id, vmbh_msg_offer_channel, connection_id);
+SAME_OFFSET(tg_offer, sub_channel_index, vmbh_msg_offer_channel,
+	    sub_channel_index);
+SAME_OFFSET(tg_offer, is_dedicated_interrupt, vmbh_msg_offer_channel,
+	    is_dedicated_interrupt);
+SAME_OFFSET(tg_open, downstream_ringbuffer_pageoffset, vmbh_msg_open_channel,
+	    downstream_ringbuffer_pageoffset);
+SAME_OFFSET(tg_open, userdata, vmbh_msg_open_channel, userdata);
+SAME_OFFSET(tg_initiate_contact, monitor_page2, vmbh_msg_initiate_contact,
+	    monitor_page2);
+SAME_OFFSET(tg_version_response, msg_conn_id, vmbh_msg_version_response,
+	    msg_conn_id);
+SAME_OFFSET(tg_gpadl_header, rangecount, vmbh_msg_gpadl_header, rangecount);
+SAME_OFFSET(tg_gpadl_created, creation_status, vmbh_msg_gpadl_created,
+	    creation_status);
+SAME_OFFSET(tg_ring_hdr, pending_send_sz, vmbh_ring_header, pending_send_sz);
+SAME_OFFSET(tg_ring_hdr, feature_bits, vmbh_ring_header, feature_bits);
+SAME_OFFSET(tg_pkt_desc, trans_id, vmbh_packet_desc, trans_id);
 
 TEST(ring_index_ok)
 {
