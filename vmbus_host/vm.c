@@ -11,8 +11,26 @@
 #include <linux/vmalloc.h>
 #include "vmbus_host.h"
 
-/* First published sizes: anything smaller is -EINVAL. */
-#define VMBH_SIZE_V0(type, last)	offsetofend(type, last)
+/*
+ * Copy in an extensible ioctl argument.  Its leading __u32 size must cover
+ * the struct's first published version, up to and including @last
+ * (anything smaller is -EINVAL);
+ * copy_struct_from_user() zero-fills what an older caller lacks and refuses
+ * (-E2BIG) non-zero bytes a newer caller sets past what this kernel knows.
+ */
+static int vmbh_get_arg(void *karg, size_t ksize, size_t minsize,
+			void __user *uarg, u32 *usize)
+{
+	if (get_user(*usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (*usize < minsize)
+		return -EINVAL;
+	return copy_struct_from_user(karg, ksize, uarg, *usize);
+}
+
+#define VMBH_GET_ARG(arg, last, uarg, usize)				\
+	vmbh_get_arg(&(arg), sizeof(arg), offsetofend(typeof(arg), last),	\
+		     uarg, usize)
 
 static int vmbh_open(struct inode *inode, struct file *file)
 {
@@ -141,11 +159,7 @@ static long vmbh_ioctl_set_mem_table(struct vmbh_vm *vm, void __user *uarg)
 	u32 usize;
 	int ret;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < VMBH_SIZE_V0(struct vmbh_set_mem_table, regions))
-		return -EINVAL;
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = VMBH_GET_ARG(arg, regions, uarg, &usize);
 	if (ret)
 		return ret;
 	if (arg.flags || arg.reserved || arg.nr_regions > VMBH_MAX_MEM_REGIONS)
@@ -183,11 +197,7 @@ static long vmbh_ioctl_set_vcpu(struct vmbh_vm *vm, void __user *uarg)
 	u32 usize;
 	int ret;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < VMBH_SIZE_V0(struct vmbh_set_vcpu, siefp_uaddr))
-		return -EINVAL;
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = VMBH_GET_ARG(arg, siefp_uaddr, uarg, &usize);
 	if (ret)
 		return ret;
 	if (arg.flags & ~VMBH_VCPU_FLAGS || arg.reserved ||
@@ -214,11 +224,7 @@ static long vmbh_ioctl_post_msg(struct vmbh_vm *vm, void __user *uarg)
 	u32 usize;
 	int ret;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < VMBH_SIZE_V0(struct vmbh_post_msg, payload))
-		return -EINVAL;
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = VMBH_GET_ARG(arg, payload, uarg, &usize);
 	if (ret)
 		return ret;
 	if (arg.flags)
@@ -240,11 +246,7 @@ static long vmbh_ioctl_add_device(struct vmbh_vm *vm, void __user *uarg)
 	u32 usize;
 	int ret;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < VMBH_SIZE_V0(struct vmbh_add_device, params))
-		return -EINVAL;
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = VMBH_GET_ARG(arg, params, uarg, &usize);
 	if (ret)
 		return ret;
 	if (arg.flags || arg.reserved)
@@ -266,11 +268,7 @@ static long vmbh_ioctl_remove_device(struct vmbh_vm *vm, void __user *uarg)
 	u32 usize;
 	int ret;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < VMBH_SIZE_V0(struct vmbh_remove_device, reserved))
-		return -EINVAL;
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = VMBH_GET_ARG(arg, reserved, uarg, &usize);
 	if (ret)
 		return ret;
 	if (arg.flags || arg.reserved)
@@ -284,11 +282,7 @@ static long vmbh_ioctl_reset(struct vmbh_vm *vm, void __user *uarg)
 	u32 usize;
 	int ret;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < VMBH_SIZE_V0(struct vmbh_reset, flags))
-		return -EINVAL;
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = VMBH_GET_ARG(arg, flags, uarg, &usize);
 	if (ret)
 		return ret;
 	if (arg.flags)
@@ -305,11 +299,7 @@ static long vmbh_ioctl_bus_info(struct vmbh_vm *vm, void __user *uarg)
 	u32 usize;
 	int ret;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < VMBH_SIZE_V0(struct vmbh_bus_info, msgs_out))
-		return -EINVAL;
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = VMBH_GET_ARG(arg, msgs_out, uarg, &usize);
 	if (ret)
 		return ret;
 	if (arg.flags || arg.reserved)
@@ -339,11 +329,7 @@ static long vmbh_ioctl_channel_stats(struct vmbh_vm *vm, void __user *uarg)
 	u32 usize;
 	int ret;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < VMBH_SIZE_V0(struct vmbh_channel_stats, errors))
-		return -EINVAL;
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = VMBH_GET_ARG(arg, errors, uarg, &usize);
 	if (ret)
 		return ret;
 	if (arg.flags)
