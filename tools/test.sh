@@ -6,7 +6,8 @@
 #   1. the modules in the L1 test VM: every kselftest suite
 #   2. nested: an L2 Linux guest with its own hv_vmbus drivers under KVM in L1
 #   3. end to end: that guest served by the modules through the project's
-#      QEMU devices (built by qemu/build.sh): disk, NIC, reboot, hot-remove
+#      QEMU devices (built by qemu/build.sh): their error checks, disk, NIC,
+#      reboot, hot-remove
 # Ends with "test: N passed, N failed, N skipped" and the timings.
 # VMBH_TIERS (default "0 1 2 3") picks tiers.
 
@@ -109,6 +110,15 @@ case " $tiers " in *" 3 "*)
 			-device vmbus-scsi,id=d0,wwpn=naa.5001405000000001
 			-netdev tap,id=n0,ifname=tap0,script=no,downscript=no
 			-device "vmbus-net,netdev=n0,mac=$E2E_MAC")
+		# The devices' properties and error messages, without and with KVM.
+		for t in test-smoke test-nested; do
+			echo "--- qemu/$t.sh"
+			QEMU=$QEMU qemu/$t.sh 2>&1 | tee ".build/qemu-$t.log"
+			st=${PIPESTATUS[0]}
+			read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+				".build/qemu-$t.log" | tail -n 1)
+			tally "qemu:$t" "$st" "${p:-0}" "${f:-0}" 0
+		done
 		e2e disk-net e2e --smp 2
 		L2_REBOOT=1 e2e reboot reboot
 		L2_DURING='until grep -q "hotremove: ready" "$out/l2-out.log"; do sleep 1; done; tools/testing/l2-mon "device_del d0"' \
