@@ -7,8 +7,12 @@ v=$(dmesg | grep -o 'Vmbus version:[0-9.]*')
 echo "e2e: $v"
 [ "$v" = "Vmbus version:5.3" ] || { echo "e2e: expected VMBus 5.3"; exit 1; }
 echo "e2e: vmbus devices:"
+ncpu=$(grep -c ^processor /proc/cpuinfo)
 for d in /sys/bus/vmbus/devices/*; do
-	echo "  ${d##*/} class=$(cat "$d/class_id") driver=$(basename "$(readlink "$d/driver")")"
+	set -- "$d"/channels/*
+	echo "  ${d##*/} class=$(cat "$d/class_id") driver=$(basename "$(readlink "$d/driver")") channels=$#"
+	# One channel per vCPU: the primary and the subchannels the driver asked for.
+	[ $# = "$ncpu" ] || { echo "e2e: expected $ncpu channels"; exit 1; }
 done
 for d in /sys/block/sd*; do
 	[ -e "$d" ] && echo "e2e: disk ${d##*/}: $(cat $d/device/vendor 2>/dev/null) $(cat $d/device/model 2>/dev/null), $(ls -d $d/mq/* | wc -l) queues"
