@@ -155,38 +155,16 @@ int nv_tap_read(int fd, uint8_t *buf, uint32_t cap, int ms)
 	}
 }
 
-/* VMBH_ADD_DEVICE of a NET device, the way tg_dev_add() adds others. */
+/* VMBH_ADD_DEVICE of a NET device on the given tap. */
 int nv_dev_add(struct tg_vm *vm, struct tg_dev *dev, int tap_fd,
 	       uint32_t nr_queues, uint32_t mtu)
 {
-	struct vmbh_add_device a = {
-		.size = sizeof(a),
-		.class_id = VMBH_CLASS_NET,
-		.nr_queues = nr_queues,
-	};
-	uint32_t i;
-	int ret;
+	union vmbh_class_params p = { 0 };
 
-	memset(dev, 0, sizeof(*dev));
-	dev->class_id = VMBH_CLASS_NET;
-	dev->nr_queues = nr_queues;
-	tg_instance(dev->instance, 0x51);
-	for (i = 0; i < nr_queues; i++) {
-		dev->q[i].conn_id = vm->next_conn_id++;
-		dev->q[i].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	}
-	memcpy(a.instance, dev->instance, 16);
-	a.queues = (uintptr_t)dev->q;
-	a.params.net.tap_fd = tap_fd;
-	a.params.net.mtu = mtu;
-	memcpy(a.params.net.mac, nv_guest_mac, 6);
-	ret = tg_ioctl(vm->fd, VMBH_ADD_DEVICE, &a);
-	if (ret) {
-		tg_dev_close_fds(dev);
-		return ret;
-	}
-	dev->dev_id = a.dev_id;
-	return 0;
+	p.net.tap_fd = tap_fd;
+	p.net.mtu = mtu;
+	memcpy(p.net.mac, nv_guest_mac, 6);
+	return tg_dev_add_params(vm, dev, VMBH_CLASS_NET, nr_queues, 0x51, &p);
 }
 
 struct tg_chan *nv_chan(struct nv *n, uint32_t queue)

@@ -24,34 +24,10 @@ static int64_t sv_now_ms(void)
 int sv_dev_add(struct tg_vm *vm, struct tg_dev *dev, const char *wwpn,
 	       uint32_t nr_queues, uint8_t seed)
 {
-	struct vmbh_add_device a = {
-		.size = sizeof(a),
-		.class_id = VMBH_CLASS_SCSI,
-		.nr_queues = nr_queues,
-	};
-	uint32_t i;
-	int ret;
+	union vmbh_class_params p = { 0 };
 
-	memset(dev, 0, sizeof(*dev));
-	dev->class_id = VMBH_CLASS_SCSI;
-	dev->nr_queues = nr_queues;
-	tg_instance(dev->instance, seed);
-	for (i = 0; i < nr_queues && i < TG_MAX_QUEUES; i++) {
-		dev->q[i].conn_id = vm->next_conn_id++;
-		dev->q[i].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (dev->q[i].kick_fd < 0)
-			return -errno;
-	}
-	memcpy(a.instance, dev->instance, 16);
-	a.queues = (uintptr_t)dev->q;
-	snprintf(a.params.scsi.wwpn, sizeof(a.params.scsi.wwpn), "%s", wwpn);
-	ret = tg_ioctl(vm->fd, VMBH_ADD_DEVICE, &a);
-	if (ret) {
-		tg_dev_close_fds(dev);
-		return ret;
-	}
-	dev->dev_id = a.dev_id;
-	return 0;
+	snprintf(p.scsi.wwpn, sizeof(p.scsi.wwpn), "%s", wwpn);
+	return tg_dev_add_params(vm, dev, VMBH_CLASS_SCSI, nr_queues, seed, &p);
 }
 
 int sv_start(struct sv *s, const char *wwpn, uint32_t nr_queues)

@@ -101,6 +101,10 @@ uint32_t tg_send(struct tg_vm *vm, const void *msg, uint32_t size);
 
 int tg_dev_add(struct tg_vm *vm, struct tg_dev *dev, uint32_t class_id,
 	       uint32_t nr_queues, uint8_t instance_seed);
+/* tg_dev_add() with class parameters (WWPN, tap fd and MAC...). */
+int tg_dev_add_params(struct tg_vm *vm, struct tg_dev *dev, uint32_t class_id,
+		      uint32_t nr_queues, uint8_t instance_seed,
+		      const union vmbh_class_params *params);
 int tg_dev_remove(struct tg_vm *vm, struct tg_dev *dev);
 void tg_dev_close_fds(struct tg_dev *dev);
 int tg_reset(struct tg_vm *vm);

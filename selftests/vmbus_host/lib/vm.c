@@ -177,6 +177,14 @@ void tg_instance(uint8_t *guid, uint8_t seed)
 int tg_dev_add(struct tg_vm *vm, struct tg_dev *dev, uint32_t class_id,
 	       uint32_t nr_queues, uint8_t instance_seed)
 {
+	return tg_dev_add_params(vm, dev, class_id, nr_queues, instance_seed,
+				 NULL);
+}
+
+int tg_dev_add_params(struct tg_vm *vm, struct tg_dev *dev, uint32_t class_id,
+		      uint32_t nr_queues, uint8_t instance_seed,
+		      const union vmbh_class_params *params)
+{
 	struct vmbh_add_device a = {
 		.size = sizeof(a),
 		.class_id = class_id,
@@ -197,6 +205,8 @@ int tg_dev_add(struct tg_vm *vm, struct tg_dev *dev, uint32_t class_id,
 	}
 	memcpy(a.instance, dev->instance, 16);
 	a.queues = (uintptr_t)dev->q;
+	if (params)
+		a.params = *params;
 	ret = tg_ioctl(vm->fd, VMBH_ADD_DEVICE, &a);
 	if (ret) {
 		tg_dev_close_fds(dev);
