@@ -33,10 +33,7 @@ if [ "${1:-}" != --in-vm ]; then
 fi
 
 QEMU=$2
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$top/qemu/test-lib.sh"
 
 cpu=host,kvm=off,hv-relaxed,hv-vapic,hv-time,hv-vpindex,hv-synic,hv-stimer
 cpu+=,hv-stimer-direct,hv-runtime
@@ -52,17 +49,7 @@ run() {
 	out=$(printf '%b\nquit\n' "$input" |
 	      timeout 60 "$QEMU" "$@" -monitor stdio 2>&1)
 	rc=$?
-	if [ "$want" = 0 ] && [ "$rc" != 0 ]; then
-		not_ok "$name: exit status $rc, wanted 0"
-	elif [ "$want" = fail ] && { [ "$rc" = 0 ] || [ "$rc" -ge 124 ]; }; then
-		not_ok "$name: exit status $rc, wanted an error exit"
-	elif ! grep -Eq -- "$regex" <<<"$out"; then
-		not_ok "$name: output does not match /$regex/"
-	else
-		ok "$name"
-		return
-	fi
-	sed 's/^/     | /' <<<"$out" | head -n 30
+	verdict "$name" "$want" "$regex" "$rc" "$out"
 }
 
 if [ -e /dev/vmbus-host ]; then

@@ -11,8 +11,6 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-pass=0
-fail=0
 
 if [ -z "${QEMU:-}" ]; then
 	QEMU=$("$here/build.sh" | tail -n 1) || {
@@ -24,8 +22,7 @@ fi
 [ -x "$QEMU" ] || { echo "not executable: $QEMU" >&2; echo "0 passed, 1 failed"; exit 1; }
 echo "qemu: $QEMU"
 
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$here/test-lib.sh"
 
 # check NAME EXPECTED_STATUS(0|fail) REGEX -- qemu args...
 # Runs QEMU with a timeout; passes when the exit status matches and the
@@ -35,21 +32,7 @@ check() {
 	shift 4
 	out=$(timeout 30 "$QEMU" "$@" </dev/null 2>&1)
 	rc=$?
-	if [ "$rc" = 124 ]; then
-		not_ok "$name: timed out"
-		return
-	fi
-	if [ "$want" = 0 ] && [ "$rc" != 0 ]; then
-		not_ok "$name: exit status $rc, wanted 0"
-	elif [ "$want" = fail ] && { [ "$rc" = 0 ] || [ "$rc" -ge 128 ]; }; then
-		not_ok "$name: exit status $rc, wanted an error exit"
-	elif ! grep -Eq -- "$regex" <<<"$out"; then
-		not_ok "$name: output does not match /$regex/"
-	else
-		ok "$name"
-		return
-	fi
-	sed 's/^/     | /' <<<"$out" | head -n 20
+	verdict "$name" "$want" "$regex" "$rc" "$out"
 }
 
 # A VM that stops at once without KVM: enough to realize devices.
