@@ -10,18 +10,7 @@
 #ifndef _VMBH_VSTOR_PROTO_H
 #define _VMBH_VSTOR_PROTO_H
 
-#ifdef __KERNEL__
-#include <linux/build_bug.h>
-#include <linux/types.h>
-#else
-#include <assert.h>
-#include <linux/types.h>
-/* Userspace has no __packed; the kernel's spelling keeps one layout. */
-#ifndef __packed
-#define __packed __attribute__((		\
-	__packed__))
-#endif
-#endif
+#include <vmbh/wire.h>
 
 /* Protocol versions: major << 8 | minor. */
 #define VSTOR_VERSION_WIN6		0x0200

@@ -11,18 +11,7 @@
 #ifndef _VMBH_VMBUS_PROTO_H
 #define _VMBH_VMBUS_PROTO_H
 
-#include <linux/types.h>
-#ifdef __KERNEL__
-#include <linux/build_bug.h>
-#include <linux/compiler.h>
-#else
-#include <assert.h>
-/* Userspace has no __packed; the kernel's spelling keeps one layout. */
-#ifndef __packed
-#define __packed __attribute__((		\
-	__packed__))
-#endif
-#endif
+#include <vmbh/wire.h>
 
 /* ---- Hyper-V hypercall status codes (TLFS) ---- */
 
