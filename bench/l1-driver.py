@@ -9,6 +9,11 @@ the KVM counters in /sys/kernel/debug/kvm/ (exits of L2 to L1's KVM),
 goes to $out/bench-phases.jsonl; a line per phase edge goes to
 $out/bench-marks, which bench/hostmon.py on the build machine watches to
 record the host's own load at the same edges.
+
+With VMBH_BENCH_TRACE=1 it also keeps histograms of L1 KVM tracepoints
+per phase (exit reasons, MSR accesses, Hyper-V hypercalls, APIC register
+accesses, injected vectors), to tell where exits come from.  Tracing
+costs time in L1: such a run explains counts, it does not measure speed.
 """
 
 import json
@@ -20,6 +25,12 @@ import time
 OUT = os.environ.get("out", ".")
 SOCK = "/tmp/bench.sock"
 KVM = "/sys/kernel/debug/kvm"
+TRACE = os.environ.get("VMBH_BENCH_TRACE") == "1"
+EVENTS = "/sys/kernel/tracing/events/kvm"
+# tracepoint -> histogram keys
+HISTS = {"kvm_exit": "exit_reason", "kvm_msr": "ecx,write",
+         "kvm_hv_hypercall": "code", "kvm_apic": "reg,rw",
+         "kvm_inj_virq": "vector", "kvm_hv_synic_set_irq": "sint,vector"}
 
 
 def kvm_counters():
@@ -70,9 +81,46 @@ def threads():
     return t
 
 
+def trace_cmd(ev, cmd):
+    with open(os.path.join(EVENTS, ev, "trigger"), "w") as f:
+        f.write(cmd + "\n")
+
+
+def trace_setup():
+    for ev, keys in HISTS.items():
+        if os.path.isdir(os.path.join(EVENTS, ev)):
+            trace_cmd(ev, f"hist:keys={keys}:sort=hitcount.descending")
+
+
+def trace_clear():
+    for ev, keys in HISTS.items():
+        if os.path.isdir(os.path.join(EVENTS, ev)):
+            trace_cmd(ev, f"hist:keys={keys}:sort=hitcount.descending:clear")
+
+
+def trace_read():
+    """ev -> {"key text": hits}, from each hist file."""
+    out = {}
+    for ev in HISTS:
+        try:
+            with open(os.path.join(EVENTS, ev, "hist")) as f:
+                text = f.read()
+        except OSError:
+            continue
+        h = {}
+        for line in text.splitlines():
+            if line.startswith("{") and "hitcount:" in line:
+                key = " ".join(line[1:line.index("}")].split())
+                h[key] = int(line.split("hitcount:")[1].split()[0])
+        out[ev] = h
+    return out
+
+
 def snap_begin():
     """The slow thread scan first, the counters last: right before "go"."""
     th = threads()
+    if TRACE:
+        trace_clear()
     st = proc_stat()
     kvm = kvm_counters()
     return {"threads": th, "stat": st, "kvm": kvm,
@@ -84,8 +132,9 @@ def snap_end():
     t, wall = time.monotonic(), time.time()
     kvm = kvm_counters()
     st = proc_stat()
+    tr = trace_read() if TRACE else None
     return {"t": t, "wall": wall, "kvm": kvm, "stat": st,
-            "threads": threads()}
+            "threads": threads(), "trace": tr}
 
 
 def delta(a, b):
@@ -94,6 +143,8 @@ def delta(a, b):
     d["stat"] = {k: b["stat"][k] - a["stat"].get(k, 0) for k in b["stat"]}
     th = {f"{tid} {c}": v - a["threads"].get(tid, ("", 0))[1]
           for tid, (c, v) in b["threads"].items()}
+    if b.get("trace") is not None:
+        d["trace"] = b["trace"]
     d["threads"] = dict(sorted(((k, v) for k, v in th.items() if v > 0),
                                key=lambda kv: -kv[1])[:12])
     return d
@@ -121,6 +172,8 @@ def connect():
 
 
 def main():
+    if TRACE:
+        trace_setup()
     s = connect()
     rf = s.makefile("r", encoding="utf-8", errors="replace")
     marks = open(os.path.join(OUT, "bench-marks"), "a")

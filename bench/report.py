@@ -13,6 +13,7 @@ reported as the median with the minimum and maximum over the rounds; the
 """
 
 import argparse
+import collections
 import json
 import os
 import statistics
@@ -72,6 +73,8 @@ def phase_metrics(p):
          "l1_host_side_cpu_s": (busy - guest) / HZ,
          "l1_softirq_s": st.get("softirq", 0) / HZ,
          "l1_threads": l1["threads"], "ok": False}
+    if "trace" in l1:
+        m["trace"] = l1["trace"]
     out = p["output"]
     if p["kind"] == "blk":
         j = parse_json(out)
@@ -258,6 +261,9 @@ def main():
             rr.append([name, k, fmt_ratio(s)])
     if rr:
         txt.append(rst_table(rr, ["ours/peer", "metric", "median (min-max, rounds)"]))
+    tr = trace_table(meas)
+    if tr:
+        txt.append(tr)
     missing = [b for b, s in res["backends"].items() if s is None]
     if missing:
         txt.append("No measurement for: " + ", ".join(missing) + ".")
@@ -266,6 +272,26 @@ def main():
     print("\n\n".join(txt))
     plot(meas, a.prefix + ".png")
     print(f"report: {a.prefix}.json .rst .png")
+
+
+def trace_table(meas, top=8):
+    """Tracepoint hits per I/O (packet), summed over a backend's phases,
+    for runs made with --trace."""
+    rows = []
+    for b in sorted({p["backend"] for p in meas}):
+        ps = [p for p in meas if p["backend"] == b and p["ok"] and p.get("trace")]
+        n = sum(p.get("ios") or p.get("tx_packets") or 0 for p in ps)
+        if not n:
+            continue
+        for ev in sorted({ev for p in ps for ev in p["trace"]}):
+            hits = collections.Counter()
+            for p in ps:
+                hits.update(p["trace"].get(ev, {}))
+            for key, h in hits.most_common(top):
+                rows.append([b, ev, key, fmt(h / n, 3)])
+    if not rows:
+        return ""
+    return rst_table(rows, ["backend", "tracepoint", "key", "hits per I/O"])
 
 
 def plot(meas, path):

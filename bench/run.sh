@@ -14,7 +14,12 @@
 # the same phase edges.  Needs built modules (`make`) and the project's
 # QEMU (qemu/build.sh).  Writes bench/results/<date>.{json,rst,png}.
 #
-#   bench/run.sh [--rounds N] [--secs S] [--smp N] [--label TEXT]
+#   bench/run.sh [--rounds N] [--secs S] [--smp N] [--only blk|net] [--trace]
+#                [--label TEXT]
+#
+# --only runs one kind of phase (for quick looks while working on one
+# backend); --trace keeps KVM tracepoint histograms per phase in the JSON
+# (where the exits come from; tracing slows L1, so not for ratios).
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,12 +27,18 @@ rounds=5
 secs=5
 smp=1
 label=
+only=
+trace=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) rounds=$2; shift ;;
 	--secs) secs=$2; shift ;;
 	--smp) smp=$2; shift ;;
 	--label) label=$2; shift ;;
+	--only)
+		case $2 in blk|net) only=$2 ;; *) echo "bench/run.sh: --only blk or net" >&2; exit 2 ;; esac
+		shift ;;
+	--trace) trace=1 ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -63,8 +74,8 @@ trap 'kill $mon 2>/dev/null || true' EXIT
 mac=52:54:00:12:34:56
 set +e
 VMBH_OUT=$out \
-L2_APPEND="vmbh.mac=$mac vmbh.rounds=$rounds vmbh.secs=$secs" \
-L2_DURING="exec /usr/bin/python3 $top/bench/l1-driver.py" \
+L2_APPEND="vmbh.mac=$mac vmbh.rounds=$rounds vmbh.secs=$secs${only:+ vmbh.only=$only}" \
+L2_DURING="VMBH_BENCH_TRACE=$trace exec /usr/bin/python3 $top/bench/l1-driver.py" \
 "$top/tools/testing/nested.sh" --qemu "$qemu" --smp "$smp" \
 	--pre "$top/bench/bench-l1.sh" --test bench -- \
 	-chardev socket,id=bench,path=/tmp/bench.sock,server=on,wait=off \
@@ -92,5 +103,6 @@ echo "bench/run.sh: nested run exited $rc"
 /usr/bin/python3 "$top/bench/report.py" "$out" "$top/bench/results/$stamp" \
 	--meta "rounds=$rounds" "secs=$secs" "smp=$smp" "qemu=$qemu" \
 	"git=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo none)" \
-	"virtio_blk_aio=$aio" "nested_rc=$rc" "label=$label"
+	"virtio_blk_aio=$aio" "nested_rc=$rc" "label=$label" \
+	"only=${only:-all}" "trace=$trace"
 exit "$rc"

@@ -14,8 +14,10 @@
 # so L1 reads its KVM exit counters and CPU times right at the phase edges.
 # Round 0 is a short warm-up that the report drops.  Kernel arguments:
 # vmbh.rounds=N (default 5), vmbh.secs=S (default 5), vmbh.vhmac= and
-# vmbh.uvmac=, the MACs of the vhost-net and userspace virtio-net NICs.
+# vmbh.uvmac=, the MACs of the vhost-net and userspace virtio-net NICs;
+# vmbh.only=blk or net runs phases of one kind only.
 rounds=5
+only=
 secs=5
 vhmac=52:54:00:12:34:57
 uvmac=52:54:00:12:34:58
@@ -25,6 +27,7 @@ for a in $(cat /proc/cmdline); do
 	vmbh.secs=*) secs=${a#vmbh.secs=} ;;
 	vmbh.vhmac=*) vhmac=${a#vmbh.vhmac=} ;;
 	vmbh.uvmac=*) uvmac=${a#vmbh.uvmac=} ;;
+	vmbh.only=*) only=${a#vmbh.only=} ;;
 	esac
 done
 
@@ -128,8 +131,8 @@ r=0
 while [ $r -le "$rounds" ]; do
 	s=$secs
 	[ $r = 0 ] && s=1
-	[ -n "$disks" ] && for b in $(rot $r $disks); do phase blk "$b" $r $s; done
-	[ -n "$nics" ] && for b in $(rot $r $nics); do phase net "$b" $r $s; done
+	[ -n "$disks" ] && [ "$only" != net ] && for b in $(rot $r $disks); do phase blk "$b" $r $s; done
+	[ -n "$nics" ] && [ "$only" != blk ] && for b in $(rot $r $nics); do phase net "$b" $r $s; done
 	echo "bench: round $r done"
 	r=$((r + 1))
 done
