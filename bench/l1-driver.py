@@ -92,12 +92,6 @@ def trace_setup():
             trace_cmd(ev, f"hist:keys={keys}:sort=hitcount.descending")
 
 
-def trace_clear():
-    for ev, keys in HISTS.items():
-        if os.path.isdir(os.path.join(EVENTS, ev)):
-            trace_cmd(ev, f"hist:keys={keys}:sort=hitcount.descending:clear")
-
-
 def trace_read():
     """ev -> {"key text": hits}, from each hist file."""
     out = {}
@@ -119,11 +113,10 @@ def trace_read():
 def snap_begin():
     """The slow thread scan first, the counters last: right before "go"."""
     th = threads()
-    if TRACE:
-        trace_clear()
+    tr = trace_read() if TRACE else None
     st = proc_stat()
     kvm = kvm_counters()
-    return {"threads": th, "stat": st, "kvm": kvm,
+    return {"threads": th, "stat": st, "kvm": kvm, "trace": tr,
             "t": time.monotonic(), "wall": time.time()}
 
 
@@ -144,7 +137,10 @@ def delta(a, b):
     th = {f"{tid} {c}": v - a["threads"].get(tid, ("", 0))[1]
           for tid, (c, v) in b["threads"].items()}
     if b.get("trace") is not None:
-        d["trace"] = b["trace"]
+        d["trace"] = {ev: {k: v - a["trace"].get(ev, {}).get(k, 0)
+                           for k, v in h.items()
+                           if v > a["trace"].get(ev, {}).get(k, 0)}
+                      for ev, h in b["trace"].items()}
     d["threads"] = dict(sorted(((k, v) for k, v in th.items() if v > 0),
                                key=lambda kv: -kv[1])[:12])
     return d
