@@ -111,8 +111,8 @@ have_pkg() {
 }
 
 build_deps=(gcc make pkgconf ninja-build python3-venv libglib2.0-dev
-	    libslirp-dev zlib1g-dev seabios ipxe-qemu qemu-system-data dpkg-dev
-	    xz-utils)
+	    libslirp-dev zlib1g-dev libaio-dev seabios ipxe-qemu qemu-system-data
+	    dpkg-dev xz-utils)
 missing=()
 for p in "${build_deps[@]}"; do
 	have_pkg "$p" || missing+=("$p")
@@ -216,7 +216,7 @@ configure_args=(
 	--with-devices-x86_64=vmbus-min
 	--enable-kvm --disable-tcg
 	--enable-slirp --enable-virtfs --enable-attr --enable-hv-balloon
-	--enable-vhost-kernel --enable-vhost-net
+	--enable-vhost-kernel --enable-vhost-net --enable-linux-aio
 	--disable-docs --disable-download --disable-install-blobs
 	--disable-relocatable --audio-drv-list=
 	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
