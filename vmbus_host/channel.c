@@ -89,6 +89,58 @@ static void vmbh_chan_signal(struct vmbh_channel *chan)
 		atomic64_inc(&chan->stats.interrupts);
 }
 
+/*
+ * Packets the worker writes while it handles the guest's packets wait for
+ * one interrupt at the end of the batch, as vhost signals used buffers
+ * once per batch: a netvsc send completion and the answer it caused (a
+ * TCP ACK read from the tap) then reach the guest with one interrupt.
+ * The bound keeps a guest that never stops sending from waiting long.
+ */
+#define VMBH_CHAN_SIGNAL_BATCH	32
+
+/*
+ * Under send_lock, with write_index published: does the guest need an
+ * interrupt to see what it has not read?  Without batching the rule is
+ * the guest's own (hv_signal_on_write): only when the ring was empty at
+ * @old.  For a batch, whenever the guest is not polling (interrupt_mask)
+ * and has not read everything.
+ */
+static bool vmbh_chan_want_signal(struct vmbh_channel *chan, u32 old,
+				  bool batch)
+{
+	struct vmbh_ring_header *hdr = chan->out_hdr;
+	u32 read;
+
+	/* Index store before reading the guest's mask and read_index. */
+	smp_mb();
+	if (READ_ONCE(hdr->interrupt_mask))
+		return false;
+	read = READ_ONCE(hdr->read_index);
+	return batch ? read != chan->out_write : read == old;
+}
+
+/* End a batch: raise the one interrupt it may owe. */
+static void vmbh_chan_batch_end(struct vmbh_channel *chan)
+{
+	bool signal = false;
+
+	spin_lock_irq(&chan->send_lock);
+	if (chan->batched && chan->can_send)
+		signal = vmbh_chan_want_signal(chan, 0, true);
+	chan->batched = 0;
+	chan->batching = false;
+	spin_unlock_irq(&chan->send_lock);
+	if (signal)
+		vmbh_chan_signal(chan);
+}
+
+static void vmbh_chan_batch_begin(struct vmbh_channel *chan)
+{
+	spin_lock_irq(&chan->send_lock);
+	chan->batching = true;
+	spin_unlock_irq(&chan->send_lock);
+}
+
 static bool vmbh_chan_in_pending(struct vmbh_channel *chan)
 {
 	return READ_ONCE(chan->in_hdr->write_index) != chan->in_read;
@@ -102,11 +154,16 @@ static void vmbh_chan_run(struct vmbh_channel *chan)
 {
 	const struct vmbh_class_ops *ops = chan->dev->cls->ops;
 
+	bool more;
+
 	for (;;) {
 		if (test_bit(VMBH_CHAN_F_FAILED, &chan->flags))
 			return;
 		WRITE_ONCE(chan->in_hdr->interrupt_mask, 1);
-		if (ops->handle(chan))
+		vmbh_chan_batch_begin(chan);
+		more = ops->handle(chan);
+		vmbh_chan_batch_end(chan);
+		if (more)
 			return;
 		if (test_bit(VMBH_CHAN_F_FAILED, &chan->flags))
 			return;
@@ -461,7 +518,7 @@ static int vmbh_chan_write(struct vmbh_channel *chan, const struct kvec *vec,
 	struct vmbh_ring_header *hdr;
 	u32 total = 0, pktlen, need, read, size, pos, old;
 	unsigned long flags;
-	bool signal;
+	bool signal, batch;
 	u64 trailer;
 	unsigned int i;
 	int ret = 0;
@@ -500,7 +557,14 @@ static int vmbh_chan_write(struct vmbh_channel *chan, const struct kvec *vec,
 		if (vmbh_ring_bytes_to_write(old, read, size) <= need) {
 			atomic64_inc(&chan->stats.ring_full);
 			ret = -EAGAIN;
-			goto out_unlock;
+			/* The guest must read what is there to make room. */
+			signal = chan->batched &&
+				 vmbh_chan_want_signal(chan, 0, true);
+			chan->batched = 0;
+			spin_unlock_irqrestore(&chan->send_lock, flags);
+			if (signal)
+				vmbh_chan_signal(chan);
+			return ret;
 		}
 	}
 	if (READ_ONCE(hdr->pending_send_sz))
@@ -520,10 +584,14 @@ static int vmbh_chan_write(struct vmbh_channel *chan, const struct kvec *vec,
 	/* Packet and trailer before the index that publishes them. */
 	smp_mb();
 	WRITE_ONCE(hdr->write_index, chan->out_write);
-	/* Index store before reading the guest's mask and read_index. */
-	smp_mb();
-	signal = !READ_ONCE(hdr->interrupt_mask) &&
-		 READ_ONCE(hdr->read_index) == old;
+	/* Only the worker's own packets join its batch. */
+	batch = chan->batching && current == READ_ONCE(chan->worker);
+	if (batch && ++chan->batched < VMBH_CHAN_SIGNAL_BATCH) {
+		signal = false;
+	} else {
+		signal = vmbh_chan_want_signal(chan, old, batch);
+		chan->batched = 0;
+	}
 	spin_unlock_irqrestore(&chan->send_lock, flags);
 
 	atomic64_inc(&chan->stats.out_packets);

@@ -88,6 +88,13 @@ struct vmbh_channel {
 	u32 out_size;
 	u32 out_write;			/* authoritative write index */
 	u8 *rxbuf;			/* class max_pkt_size bytes */
+	/*
+	 * Signal batching while the worker runs ops->handle(): packets the
+	 * worker itself writes raise one interrupt at the end, or every
+	 * VMBH_CHAN_SIGNAL_BATCH packets (under send_lock).
+	 */
+	bool batching;
+	u32 batched;
 
 	/* Worker. */
 	unsigned long flags;		/* enum vmbh_chan_flag_bits */
