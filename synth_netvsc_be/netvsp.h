@@ -6,6 +6,7 @@
 #ifndef _VMBH_NETVSP_H
 #define _VMBH_NETVSP_H
 
+#include <linux/bvec.h>
 #include <linux/netdevice.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
@@ -19,8 +20,27 @@
 #define NETVSP_RX_BATCH		64
 /* Frames taken from the tap per run of the receive work. */
 #define NETVSP_RX_BUDGET	256
-/* Bounce buffer for one transmitted frame: an LSO frame plus a VLAN tag. */
-#define NETVSP_TX_BUF		(VMBH_NETVSP_LSO_MAX + 4)
+/*
+ * Pieces of one frame written to the tap: the virtio-net header, the
+ * host's copy of the headers, then the rest straight from guest memory: a
+ * send-buffer section (at most 3 pages) and GPA ranges, each touching at
+ * most 2 pages more than its bytes fill.
+ */
+#define NETVSP_TX_BVECS		(2 + 3 + 2 * NETVSP_MAX_RANGES + \
+				 VMBH_NETVSP_LSO_MAX / PAGE_SIZE + 1)
+/* Where the virtio-net header and the header copy sit in the tx page. */
+#define NETVSP_TX_VNET_OFF	0
+#define NETVSP_TX_HDR_OFF	64
+#define NETVSP_TX_HDR_ROOM	(VMBH_NETVSP_TX_HDR_MAX + 4)
+
+/* The bytes of one SEND_RNDIS_PKT: a send-buffer span, then GPA ranges. */
+struct netvsp_stream {
+	const u8 *sec;
+	u32 sec_len;
+	u32 nr;
+	struct vmbh_gpa_map maps[NETVSP_MAX_RANGES];
+	u32 len;
+};
 
 /**
  * struct netvsp_stats - counters, read by the tests through debug logs
@@ -43,6 +63,15 @@ struct netvsp_stats {
 	u64 rx_filtered;
 };
 
+/* Receive sub-allocations gathered for one transfer-page packet. */
+struct netvsp_batch {
+	u32 n;
+	u32 secs[NETVSP_RX_BATCH];
+	u32 lens[NETVSP_RX_BATCH];
+};
+
+#define NETVSP_RX_WANTED	0
+
 /* A host->guest packet that found the ring full and waits for room. */
 struct netvsp_pending {
 	bool xfer;		/* transfer-page packet, else completion */
@@ -64,8 +93,10 @@ struct netvsp_dev;
  *		touched by the channel's worker, or by the receive work
  *		under @nd->lock for transfer-page packets
  * @nr_pending:	entries used in @pending
- * @txbuf:	bounce buffer for one frame, worker only
- * @hdr:	copy of the frame's headers the offload fixups work on
+ * @stream:	the SEND_RNDIS_PKT being handled, worker only
+ * @tx_page:	the virtio-net header and the copy of the frame's headers
+ *		the offload fixups work on, worker only
+ * @tx_bv:	the frame for the tap, worker only
  */
 struct netvsp_chan {
 	struct netvsp_dev *nd;
@@ -73,8 +104,9 @@ struct netvsp_chan {
 	u32 queue;
 	struct netvsp_pending pending[4];
 	u32 nr_pending;
-	u8 *txbuf;
-	u8 hdr[VMBH_NETVSP_TX_HDR_MAX + 4];
+	struct netvsp_stream stream;
+	struct page *tx_page;
+	struct bio_vec tx_bv[NETVSP_TX_BVECS];
 };
 
 /**
@@ -88,7 +120,13 @@ struct netvsp_chan {
  * @nb:		netdevice notifier following @tap_dev's carrier
  * @wait:	entry on the tap socket's wait queue: frames arrived
  * @poll_head:	the wait queue @wait is on
- * @rx_work:	reads frames from the tap into the receive buffer
+ * @primary:	the primary channel, whose worker reads frames from the tap
+ *		into the receive buffer (as vhost's worker serves both
+ *		directions), so a send's completion and the frames it caused
+ *		reach the guest with one interrupt
+ * @rx_flags:	%NETVSP_RX_WANTED: frames or room may be there, the
+ *		primary's worker should look
+ * @rx_batches:	per-queue batches of the receive path, primary worker only
  * @link_work:	tells the guest about carrier changes
  * @buf_sem:	protects @recv, @send and their sizes; read by every data
  *		path, written by the primary's NVSP buffer messages
@@ -120,7 +158,9 @@ struct netvsp_dev {
 	struct notifier_block nb;
 	wait_queue_entry_t wait;
 	wait_queue_head_t *poll_head;
-	struct work_struct rx_work;
+	struct vmbh_channel *primary;
+	unsigned long rx_flags;
+	struct netvsp_batch *rx_batches;
 	struct delayed_work link_work;
 
 	struct rw_semaphore buf_sem;
@@ -148,8 +188,8 @@ struct netvsp_dev {
 /* netvsp_tap.c */
 int netvsp_tap_attach(struct netvsp_dev *nd, int fd);
 void netvsp_tap_detach(struct netvsp_dev *nd);
-int netvsp_tap_send(struct netvsp_dev *nd, const struct vmbh_vnet_hdr *vh,
-		    const u8 *hdr, u32 hdr_len, const u8 *rest, u32 rest_len);
+int netvsp_tap_send(struct netvsp_dev *nd, struct bio_vec *bv, u32 nr,
+		    u32 len);
 int netvsp_tap_recv(struct netvsp_dev *nd, struct vmbh_vnet_hdr *vh,
 		    u8 *buf, u32 cap, u32 *len);
 bool netvsp_tap_carrier(struct netvsp_dev *nd);
@@ -160,7 +200,8 @@ void netvsp_buffers_release(struct netvsp_dev *nd);
 int netvsp_send_control(struct netvsp_dev *nd, const u8 *msg, u32 len);
 
 /* netvsp_rx.c */
-void netvsp_rx_work(struct work_struct *work);
+void netvsp_rx_kick(struct netvsp_dev *nd);
+bool netvsp_rx_run(struct netvsp_dev *nd);
 void netvsp_link_work(struct work_struct *work);
 int netvsp_flush_pending(struct netvsp_chan *nc);
 u32 netvsp_nvsp_msg_size(struct netvsp_dev *nd);

@@ -37,7 +37,13 @@ static int netvsp_probe(struct vmbh_device *vdev)
 	nd->name = vmbh_dev_name(vdev);
 	init_rwsem(&nd->buf_sem);
 	spin_lock_init(&nd->lock);
-	INIT_WORK(&nd->rx_work, netvsp_rx_work);
+	nd->primary = vmbh_dev_channel(vdev, 0);
+	nd->rx_batches = kvcalloc(VMBH_NETVSP_MAX_QUEUES,
+				  sizeof(*nd->rx_batches), GFP_KERNEL);
+	if (!nd->rx_batches) {
+		kvfree(nd);
+		return -ENOMEM;
+	}
 	INIT_DELAYED_WORK(&nd->link_work, netvsp_link_work);
 	memcpy(nd->cfg.mac, p->mac, ETH_ALEN);
 	nd->cfg.mtu = mtu + ETH_HLEN;
@@ -47,6 +53,7 @@ static int netvsp_probe(struct vmbh_device *vdev)
 
 	ret = netvsp_tap_attach(nd, p->tap_fd);
 	if (ret) {
+		kvfree(nd->rx_batches);
 		kvfree(nd);
 		return ret;
 	}
@@ -66,6 +73,7 @@ static void netvsp_remove(struct vmbh_device *vdev)
 		 nd->name, nd->stats.tx_frames, nd->stats.tx_bytes,
 		 nd->stats.tx_errors, nd->stats.rx_frames, nd->stats.rx_bytes,
 		 nd->stats.rx_dropped, nd->stats.rx_filtered);
+	kvfree(nd->rx_batches);
 	kvfree(nd);
 }
 
@@ -80,8 +88,9 @@ static int netvsp_open(struct vmbh_channel *chan, const u8 *userdata)
 	nc = kvzalloc(sizeof(*nc), GFP_KERNEL);
 	if (!nc)
 		return -ENOMEM;
-	nc->txbuf = vmalloc(NETVSP_TX_BUF);
-	if (!nc->txbuf) {
+	/* Zeroed: virtio-net header bytes past the fields stay 0. */
+	nc->tx_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!nc->tx_page) {
 		kvfree(nc);
 		return -ENOMEM;
 	}
@@ -119,12 +128,11 @@ static void netvsp_close(struct vmbh_channel *chan)
 			vmbh_rxsec_complete(&nd->rxsec, nc->pending[i].trans_id,
 					    nc->queue);
 	spin_unlock_bh(&nd->lock);
-	if (!nc->queue) {
-		cancel_work_sync(&nd->rx_work);
+	/* The primary's worker, which reads the tap, has stopped. */
+	if (!nc->queue)
 		netvsp_buffers_release(nd);
-	}
 	vmbh_chan_set_priv(chan, NULL);
-	vfree(nc->txbuf);
+	__free_page(nc->tx_page);
 	kvfree(nc);
 }
 

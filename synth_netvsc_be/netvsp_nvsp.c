@@ -14,15 +14,6 @@
 /* Maximum MDL chain length the host reports in INIT_COMPLETE (Hyper-V's). */
 #define NETVSP_MAX_MDL_CHAIN	34
 
-/* The bytes of one SEND_RNDIS_PKT: a send-buffer span, then GPA ranges. */
-struct netvsp_stream {
-	const u8 *sec;
-	u32 sec_len;
-	u32 nr;
-	struct vmbh_gpa_map maps[NETVSP_MAX_RANGES];
-	u32 len;
-};
-
 static void netvsp_fail(struct netvsp_chan *nc, const char *why)
 {
 	pr_warn_ratelimited("%s: queue %u relid %u: %s\n", nc->nd->name,
@@ -104,15 +95,79 @@ static int netvsp_stream_copy(const struct netvsp_stream *s, u32 off,
 	return len ? -EINVAL : 0;
 }
 
-/* One RNDIS PACKET: copy the frame out, apply the offloads, send it. */
+static bool netvsp_bvec_add(struct bio_vec *bv, u32 *nr, struct page *page,
+			    u32 off, u32 len)
+{
+	if (*nr == NETVSP_TX_BVECS)
+		return false;
+	bv[*nr].bv_page = page;
+	bv[*nr].bv_offset = off;
+	bv[*nr].bv_len = len;
+	(*nr)++;
+	return true;
+}
+
+/*
+ * Describe bytes [@off, @off + @len) of the stream as page pieces, so the
+ * tap copies them from guest memory once, with no bounce in between.
+ */
+static int netvsp_stream_bvec(const struct netvsp_stream *s, u32 off, u32 len,
+			      struct bio_vec *bv, u32 *nr)
+{
+	const struct vmbh_gpa_map *m;
+	u32 i, n, pos;
+
+	if (off > s->len || len > s->len - off)
+		return -EINVAL;
+	while (len && off < s->sec_len) {
+		const u8 *va = s->sec + off;
+
+		/* The send buffer is a vmap() of the GPADL's pages. */
+		n = min3(len, s->sec_len - off,
+			 (u32)(PAGE_SIZE - offset_in_page(va)));
+		if (!netvsp_bvec_add(bv, nr, vmalloc_to_page(va),
+				     offset_in_page(va), n))
+			return -E2BIG;
+		off += n;
+		len -= n;
+	}
+	off -= min(off, s->sec_len);
+	for (i = 0; i < s->nr && len; i++) {
+		m = &s->maps[i];
+		if (off >= m->len) {
+			off -= m->len;
+			continue;
+		}
+		while (len && off < m->len) {
+			pos = m->offset + off;
+			n = min3(len, m->len - off,
+				 (u32)(PAGE_SIZE - pos % PAGE_SIZE));
+			if (!netvsp_bvec_add(bv, nr, m->pages[pos / PAGE_SIZE],
+					     pos % PAGE_SIZE, n))
+				return -E2BIG;
+			off += n;
+			len -= n;
+		}
+		off = 0;
+	}
+	return len ? -EINVAL : 0;
+}
+
+/*
+ * One RNDIS PACKET: copy the headers out and apply the offloads to the
+ * copy, then hand the tap the copy and the rest of the frame in place.
+ */
 static u32 netvsp_tx_frame(struct netvsp_chan *nc,
 			   const struct netvsp_stream *s, u32 off, u32 msg_len)
 {
 	struct netvsp_dev *nd = nc->nd;
 	u8 msg[VMBH_NETVSP_TX_HDR_MAX];
 	u32 hl = min_t(u32, msg_len, sizeof(msg)), frame_len, copied, max;
+	u8 *page = page_address(nc->tx_page);
+	struct bio_vec *bv = nc->tx_bv;
 	struct vmbh_rndis_pkt p;
 	struct vmbh_vnet_hdr vh;
+	u32 nr = 0, len;
 	int ret;
 
 	if (netvsp_stream_copy(s, off, msg, hl) ||
@@ -121,21 +176,31 @@ static u32 netvsp_tx_frame(struct netvsp_chan *nc,
 	frame_len = p.data_len;
 	max = (p.present & BIT(RNDIS_PPI_LSO)) ? VMBH_NETVSP_LSO_MAX :
 						 nd->cfg.mtu + 4;
-	if (frame_len > max || frame_len > NETVSP_TX_BUF)
+	if (frame_len > max)
 		return NVSP_STAT_INVALID_RNDIS_PKT;
 	if (!nd->vnet_hdr_len &&
 	    (p.present & (BIT(RNDIS_PPI_LSO) | BIT(RNDIS_PPI_CHECKSUM))))
 		return NVSP_STAT_INVALID_RNDIS_PKT;
-	if (netvsp_stream_copy(s, off + p.data_offset, nc->txbuf, frame_len))
-		return NVSP_STAT_INVALID_RNDIS_PKT;
 	copied = min_t(u32, frame_len, VMBH_NETVSP_TX_HDR_MAX);
-	memcpy(nc->hdr, nc->txbuf, copied);
-	hl = copied;
-	if (vmbh_netvsp_tx_offload(&p, nc->hdr, &hl, sizeof(nc->hdr),
-				   frame_len, &vh))
+	if (netvsp_stream_copy(s, off + p.data_offset,
+			       page + NETVSP_TX_HDR_OFF, copied))
 		return NVSP_STAT_INVALID_RNDIS_PKT;
-	ret = netvsp_tap_send(nd, &vh, nc->hdr, hl, nc->txbuf + copied,
-			      frame_len - copied);
+	hl = copied;
+	if (vmbh_netvsp_tx_offload(&p, page + NETVSP_TX_HDR_OFF, &hl,
+				   NETVSP_TX_HDR_ROOM, frame_len, &vh))
+		return NVSP_STAT_INVALID_RNDIS_PKT;
+	len = nd->vnet_hdr_len + hl + frame_len - copied;
+	if (nd->vnet_hdr_len) {
+		memcpy(page + NETVSP_TX_VNET_OFF, &vh, sizeof(vh));
+		netvsp_bvec_add(bv, &nr, nc->tx_page, NETVSP_TX_VNET_OFF,
+				nd->vnet_hdr_len);
+	}
+	netvsp_bvec_add(bv, &nr, nc->tx_page, NETVSP_TX_HDR_OFF, hl);
+	if (frame_len > copied &&
+	    netvsp_stream_bvec(s, off + p.data_offset + copied,
+			       frame_len - copied, bv, &nr))
+		return NVSP_STAT_INVALID_RNDIS_PKT;
+	ret = netvsp_tap_send(nd, bv, nr, len);
 	spin_lock_bh(&nd->lock);
 	if (ret) {
 		nd->stats.tx_errors++;
@@ -181,7 +246,7 @@ static u32 netvsp_tx_control(struct netvsp_chan *nc,
 	if (len && netvsp_send_control(nd, reply, len))
 		goto out_free;
 	if (kick)
-		queue_work(system_unbound_wq, &nd->rx_work);
+		netvsp_rx_kick(nd);
 	status = NVSP_STAT_SUCCESS;
 out_free:
 	kfree(msg);
@@ -224,7 +289,7 @@ static void netvsp_send_rndis(struct netvsp_chan *nc,
 			      const struct nvsp_send_rndis_pkt *rp)
 {
 	struct netvsp_dev *nd = nc->nd;
-	struct netvsp_stream *s;
+	struct netvsp_stream *s = &nc->stream;
 	struct vmbh_gpa_range r;
 	u32 pos = 0, status, i;
 	u64 off;
@@ -233,13 +298,10 @@ static void netvsp_send_rndis(struct netvsp_chan *nc,
 		netvsp_fail(nc, "bad RNDIS channel type");
 		return;
 	}
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s) {
-		netvsp_complete_status(nc, pkt->trans_id,
-				       NVSP_MSG1_TYPE_SEND_RNDIS_PKT_COMPLETE,
-				       NVSP_STAT_BUSY);
-		return;
-	}
+	s->sec = NULL;
+	s->sec_len = 0;
+	s->nr = 0;
+	s->len = 0;
 	down_read(&nd->buf_sem);
 	if (rp->send_buf_section_index != NVSP_SEND_SECTION_NONE) {
 		if (!nd->send.addr ||
@@ -281,7 +343,6 @@ out_unmap:
 		vmbh_gpa_unmap(&s->maps[i]);
 out_unlock:
 	up_read(&nd->buf_sem);
-	kfree(s);
 }
 
 static u32 netvsp_recv_buf(struct netvsp_chan *nc,
@@ -564,7 +625,7 @@ static void netvsp_packet(struct netvsp_chan *nc, const struct vmbh_packet *pkt)
 			return;
 		}
 		if (kick)
-			queue_work(system_unbound_wq, &nd->rx_work);
+			netvsp_rx_kick(nd);
 		return;
 	}
 	if (vmbh_nvsp_parse(pkt->data, pkt->len, nd->nvsp_version, &msg)) {
@@ -596,21 +657,26 @@ static void netvsp_packet(struct netvsp_chan *nc, const struct vmbh_packet *pkt)
  * netvsp_handle() - &vmbh_class_ops.handle: drain a channel's ring
  * @chan: an open channel of a NIC
  *
- * Return: true when a reply waits for ring room (the core runs the
+ * The primary's worker then moves frames from the tap to the guest.
+ *
+ * Return: true when a packet waits for ring room (the core runs the
  * handler again when the guest makes room), false when the ring is empty.
  */
 bool netvsp_handle(struct vmbh_channel *chan)
 {
 	struct netvsp_chan *nc = vmbh_chan_priv(chan);
+	struct netvsp_dev *nd = nc->nd;
 	struct vmbh_packet pkt;
 
-	if (netvsp_flush_pending(nc))
-		return true;
-	for (;;) {
-		if (vmbh_chan_recv(chan, &pkt))
-			return false;
-		netvsp_packet(nc, &pkt);
-		if (READ_ONCE(nc->nr_pending))
-			return true;
+	if (!netvsp_flush_pending(nc)) {
+		while (!vmbh_chan_recv(chan, &pkt)) {
+			netvsp_packet(nc, &pkt);
+			if (READ_ONCE(nc->nr_pending))
+				break;
+		}
 	}
+	if (!nc->queue && test_and_clear_bit(NETVSP_RX_WANTED, &nd->rx_flags) &&
+	    netvsp_rx_run(nd))
+		netvsp_rx_kick(nd);
+	return READ_ONCE(nc->nr_pending) != 0;
 }

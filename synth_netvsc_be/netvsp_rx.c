@@ -8,12 +8,6 @@
 
 #include "netvsp.h"
 
-struct netvsp_batch {
-	u32 n;
-	u32 secs[NETVSP_RX_BATCH];
-	u32 lens[NETVSP_RX_BATCH];
-};
-
 static void netvsp_nvsp_rndis(struct netvsp_dev *nd, struct nvsp_message *m,
 			      u32 channel_type)
 {
@@ -102,7 +96,7 @@ int netvsp_flush_pending(struct netvsp_chan *nc)
 	}
 	spin_unlock_bh(&nd->lock);
 	if (kick)
-		queue_work(system_unbound_wq, &nd->rx_work);
+		netvsp_rx_kick(nd);
 	return left;
 }
 
@@ -247,24 +241,32 @@ static int netvsp_rx_one(struct netvsp_dev *nd, struct netvsp_batch *batches)
 }
 
 /**
- * netvsp_rx_work() - move frames from the tap to the guest
- * @work: &netvsp_dev.rx_work
+ * netvsp_rx_kick() - have the primary's worker look at the tap
+ * @nd: the NIC
  *
- * Stops when the tap is empty, the budget is used (and requeues itself),
- * or the guest has no room: then frames wait in the tap's queue, whose
- * overflow the tap counts as drops, and a receive completion or ring
- * space restarts the work.
+ * From any context; nothing happens while the primary is not open.
  */
-void netvsp_rx_work(struct work_struct *work)
+void netvsp_rx_kick(struct netvsp_dev *nd)
 {
-	struct netvsp_dev *nd = container_of(work, struct netvsp_dev, rx_work);
-	struct netvsp_batch *batches;
+	set_bit(NETVSP_RX_WANTED, &nd->rx_flags);
+	vmbh_chan_wake(nd->primary);
+}
+
+/**
+ * netvsp_rx_run() - move frames from the tap to the guest
+ * @nd: the NIC, from the primary channel's worker
+ *
+ * Stops when the tap is empty, the budget is used, or the guest has no
+ * room: then frames wait in the tap's queue, whose overflow the tap counts
+ * as drops, and a receive completion or ring space kicks the worker.
+ *
+ * Return: true when the budget ran out with frames perhaps left.
+ */
+bool netvsp_rx_run(struct netvsp_dev *nd)
+{
+	struct netvsp_batch *batches = nd->rx_batches;
 	u32 i, budget = NETVSP_RX_BUDGET;
 
-	batches = kvcalloc(VMBH_NETVSP_MAX_QUEUES, sizeof(*batches),
-			   GFP_KERNEL);
-	if (!batches)
-		return;
 	down_read(&nd->buf_sem);
 	if (nd->recv.addr) {
 		while (budget && netvsp_rx_one(nd, batches) > 0)
@@ -273,9 +275,7 @@ void netvsp_rx_work(struct work_struct *work)
 			netvsp_flush_batch(nd, &batches[i], i);
 	}
 	up_read(&nd->buf_sem);
-	kvfree(batches);
-	if (!budget)
-		queue_work(system_unbound_wq, &nd->rx_work);
+	return !budget;
 }
 
 /**

@@ -21,7 +21,7 @@ static int netvsp_tap_wake(wait_queue_entry_t *wait, unsigned int mode,
 
 	if (key && !(key_to_poll(key) & EPOLLIN))
 		return 0;
-	queue_work(system_unbound_wq, &nd->rx_work);
+	netvsp_rx_kick(nd);
 	return 0;
 }
 
@@ -196,7 +196,6 @@ void netvsp_tap_detach(struct netvsp_dev *nd)
 
 	remove_wait_queue(nd->poll_head, &nd->wait);
 	unregister_netdevice_notifier(&nd->nb);
-	cancel_work_sync(&nd->rx_work);
 	cancel_delayed_work_sync(&nd->link_work);
 	/* The notifier is gone, so nobody else clears tap_dev any more. */
 	dev = READ_ONCE(nd->tap_dev);
@@ -209,42 +208,25 @@ void netvsp_tap_detach(struct netvsp_dev *nd)
 /**
  * netvsp_tap_send() - write one frame to the tap
  * @nd: the NIC
- * @vh: virtio-net header (ignored when the tap has none)
- * @hdr: the frame's first bytes, fixed up by the host
- * @hdr_len: bytes at @hdr
- * @rest: the remaining bytes of the frame
- * @rest_len: bytes at @rest
+ * @bv: the virtio-net header (when the tap has one), then the frame
+ * @nr: entries in @bv
+ * @len: bytes in @bv
+ *
+ * The tap copies the bytes into its skb, so guest memory in @bv is read
+ * once, here.
  *
  * Return: 0 or a negative errno from the tap.
  */
-int netvsp_tap_send(struct netvsp_dev *nd, const struct vmbh_vnet_hdr *vh,
-		    const u8 *hdr, u32 hdr_len, const u8 *rest, u32 rest_len)
+int netvsp_tap_send(struct netvsp_dev *nd, struct bio_vec *bv, u32 nr, u32 len)
 {
-	u8 vbuf[64] = { 0 };
-	struct kvec iov[3];
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
-	u32 n = 0, total = 0;
 	int ret;
 
-	if (nd->vnet_hdr_len) {
-		memcpy(vbuf, vh, sizeof(*vh));
-		iov[n].iov_base = vbuf;
-		iov[n++].iov_len = nd->vnet_hdr_len;
-		total += nd->vnet_hdr_len;
-	}
-	iov[n].iov_base = (void *)hdr;
-	iov[n++].iov_len = hdr_len;
-	total += hdr_len;
-	if (rest_len) {
-		iov[n].iov_base = (void *)rest;
-		iov[n++].iov_len = rest_len;
-		total += rest_len;
-	}
-	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, iov, n, total);
-	ret = nd->sock->ops->sendmsg(nd->sock, &msg, total);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, nr, len);
+	ret = nd->sock->ops->sendmsg(nd->sock, &msg, len);
 	if (ret < 0)
 		return ret;
-	return ret == total ? 0 : -EIO;
+	return ret == len ? 0 : -EIO;
 }
 
 /**
