@@ -82,8 +82,9 @@ struct storvsp_reply {
  * struct storvsp_queue - storvsp state of one channel
  * @ctrl:	the controller
  * @chan:	the channel
- * @pending:	replies the host->guest ring had no room for; added from
- *		any context, taken by the channel's worker or its close
+ * @pending:	replies for the worker to send (all of them go this way,
+ *		so a batch of them raises one interrupt); added from any
+ *		context, taken by the channel's worker or its close
  * @inflight:	commands taken from the ring and not yet freed
  * @throttled:	handle stopped at STORVSP_QUEUE_DEPTH; the next free wakes it
  * @closing:	set by close; commands completing after it drop their reply

@@ -76,28 +76,21 @@ static void storvsp_reply_free(struct storvsp_reply *r)
 }
 
 /*
- * Send @r, or queue it for the worker when the ring is full (the core
- * then reruns handle once the guest made room).  Consumes @r.
+ * Hand @r to the worker, which sends the replies that gathered with one
+ * interrupt for the lot (the core batches what the worker sends while it
+ * handles the ring), as vhost-scsi completes commands in its worker.
+ * Consumes @r.
  */
 static void storvsp_send_reply(struct storvsp_queue *q, struct storvsp_reply *r)
 {
-	int ret = -ENODEV;
-
-	if (!READ_ONCE(q->closing)) {
-		if (llist_empty(&q->pending))
-			ret = vmbh_chan_send_completion(q->chan, r->trans_id,
-							&r->pkt, r->len);
-		else
-			ret = -EAGAIN;
-	}
-	if (ret != -EAGAIN) {
+	if (READ_ONCE(q->closing)) {
 		storvsp_reply_free(r);
 		return;
 	}
 	/* Keep the channel from finishing close until the wakeups are done. */
 	atomic_inc(&q->inflight);
-	llist_add(&r->node, &q->pending);
-	vmbh_chan_wake(q->chan);
+	if (llist_add(&r->node, &q->pending))
+		vmbh_chan_wake(q->chan);
 	storvsp_queue_put(q);
 }
 
