@@ -14,11 +14,15 @@ With VMBH_BENCH_TRACE=1 it also keeps histograms of L1 KVM tracepoints
 per phase (exit reasons, MSR accesses, Hyper-V hypercalls, APIC register
 accesses, injected vectors), to tell where exits come from.  Tracing
 costs time in L1: such a run explains counts, it does not measure speed.
+With VMBH_BENCH_PROFILE=1 it samples L1's CPUs with perf during each
+phase and keeps the hottest symbols per thread name.
 """
 
 import json
 import os
+import signal
 import socket
+import subprocess
 import sys
 import time
 
@@ -26,6 +30,8 @@ OUT = os.environ.get("out", ".")
 SOCK = "/tmp/bench.sock"
 KVM = "/sys/kernel/debug/kvm"
 TRACE = os.environ.get("VMBH_BENCH_TRACE") == "1"
+PROFILE = os.environ.get("VMBH_BENCH_PROFILE") == "1"
+PERF_DATA = "/tmp/bench-perf.data"
 EVENTS = "/sys/kernel/tracing/events/kvm"
 # tracepoint -> histogram keys
 HISTS = {"kvm_exit": "exit_reason", "kvm_msr": "ecx,write",
@@ -79,6 +85,24 @@ def threads():
             f2 = s[s.rindex(")") + 2:].split()
             t[tid] = (comm, int(f2[11]) + int(f2[12]))
     return t
+
+
+def profile_start():
+    return subprocess.Popen(["perf", "record", "-a", "-g", "-F", "499", "-q",
+                             "-o", PERF_DATA], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def profile_stop(proc):
+    """The 40 hottest (thread, symbol) pairs, self time, as text."""
+    proc.send_signal(signal.SIGINT)
+    proc.wait()
+    r = subprocess.run(["perf", "report", "-i", PERF_DATA, "--stdio",
+                        "--no-children", "-g", "none", "--sort", "comm,sym",
+                        "--percent-limit", "0.5"],
+                       capture_output=True, text=True)
+    lines = [x for x in r.stdout.splitlines() if x.strip() and not x.startswith("#")]
+    return "\n".join(lines[:40])
 
 
 def trace_cmd(ev, cmd):
@@ -136,6 +160,8 @@ def delta(a, b):
     d["stat"] = {k: b["stat"][k] - a["stat"].get(k, 0) for k in b["stat"]}
     th = {f"{tid} {c}": v - a["threads"].get(tid, ("", 0))[1]
           for tid, (c, v) in b["threads"].items()}
+    if b.get("profile"):
+        d["profile"] = b["profile"]
     if b.get("trace") is not None:
         d["trace"] = {ev: {k: v - a["trace"].get(ev, {}).get(k, 0)
                            for k, v in h.items()
@@ -183,9 +209,12 @@ def main():
         if w[0] == "begin" and len(w) == 4:
             mark(marks, f"{seq} begin {w[1]} {w[2]} {w[3]}")
             begin = snap_begin()
+            prof = profile_start() if PROFILE else None
             s.sendall(b"go\n")
         elif w[0] == "end" and len(w) == 4 and begin is not None:
             end = snap_end()
+            if prof:
+                end["profile"] = profile_stop(prof)
             mark(marks, f"{seq} end {w[1]} {w[2]} {w[3]}")
             body = []
             for l2 in rf:

@@ -73,8 +73,9 @@ def phase_metrics(p):
          "l1_host_side_cpu_s": (busy - guest) / HZ,
          "l1_softirq_s": st.get("softirq", 0) / HZ,
          "l1_threads": l1["threads"], "ok": False}
-    if "trace" in l1:
-        m["trace"] = l1["trace"]
+    for k in ("trace", "profile"):
+        if k in l1:
+            m[k] = l1[k]
     out = p["output"]
     if p["kind"] == "blk":
         j = parse_json(out)

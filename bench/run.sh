@@ -15,11 +15,12 @@
 # QEMU (qemu/build.sh).  Writes bench/results/<date>.{json,rst,png}.
 #
 #   bench/run.sh [--rounds N] [--secs S] [--smp N] [--only blk|net] [--trace]
-#                [--label TEXT]
+#                [--profile] [--label TEXT]
 #
 # --only runs one kind of phase (for quick looks while working on one
 # backend); --trace keeps KVM tracepoint histograms per phase in the JSON
-# (where the exits come from; tracing slows L1, so not for ratios).
+# (where the exits come from; tracing slows L1, so not for ratios);
+# --profile keeps each phase's hottest L1 symbols from perf (same caveat).
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +30,7 @@ smp=1
 label=
 only=
 trace=0
+profile=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) rounds=$2; shift ;;
@@ -39,6 +41,7 @@ while [ $# -gt 0 ]; do
 		case $2 in blk|net) only=$2 ;; *) echo "bench/run.sh: --only blk or net" >&2; exit 2 ;; esac
 		shift ;;
 	--trace) trace=1 ;;
+	--profile) profile=1 ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -75,7 +78,7 @@ mac=52:54:00:12:34:56
 set +e
 VMBH_OUT=$out \
 L2_APPEND="vmbh.mac=$mac vmbh.rounds=$rounds vmbh.secs=$secs${only:+ vmbh.only=$only}" \
-L2_DURING="VMBH_BENCH_TRACE=$trace exec /usr/bin/python3 $top/bench/l1-driver.py" \
+L2_DURING="VMBH_BENCH_TRACE=$trace VMBH_BENCH_PROFILE=$profile exec /usr/bin/python3 $top/bench/l1-driver.py" \
 "$top/tools/testing/nested.sh" --qemu "$qemu" --smp "$smp" \
 	--pre "$top/bench/bench-l1.sh" --test bench -- \
 	-chardev socket,id=bench,path=/tmp/bench.sock,server=on,wait=off \
@@ -104,5 +107,5 @@ echo "bench/run.sh: nested run exited $rc"
 	--meta "rounds=$rounds" "secs=$secs" "smp=$smp" "qemu=$qemu" \
 	"git=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo none)" \
 	"virtio_blk_aio=$aio" "nested_rc=$rc" "label=$label" \
-	"only=${only:-all}" "trace=$trace"
+	"only=${only:-all}" "trace=$trace" "profile=$profile"
 exit "$rc"
