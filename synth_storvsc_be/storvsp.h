@@ -12,6 +12,7 @@
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <target/target_core_base.h>
 #include <vmbh/channel.h>
 
@@ -82,9 +83,12 @@ struct storvsp_reply {
  * struct storvsp_queue - storvsp state of one channel
  * @ctrl:	the controller
  * @chan:	the channel
- * @pending:	replies for the worker to send (all of them go this way,
- *		so a batch of them raises one interrupt); added from any
- *		context, taken by the channel's worker or its close
+ * @pending:	replies to send; added from any context, taken by
+ *		@reply_work, the channel's worker (after the ring was full)
+ *		or its close
+ * @reply_work:	sends @pending; queued when the first reply arrives, so
+ *		it runs behind the target core's completion work already
+ *		queued on the CPU and sends that burst at once
  * @inflight:	commands taken from the ring and not yet freed
  * @throttled:	handle stopped at STORVSP_QUEUE_DEPTH; the next free wakes it
  * @closing:	set by close; commands completing after it drop their reply
@@ -93,6 +97,7 @@ struct storvsp_queue {
 	struct storvsp_ctrl *ctrl;
 	struct vmbh_channel *chan;
 	struct llist_head pending;
+	struct work_struct reply_work;
 	atomic_t inflight;
 	atomic_t throttled;
 	bool closing;

@@ -76,10 +76,11 @@ static void storvsp_reply_free(struct storvsp_reply *r)
 }
 
 /*
- * Hand @r to the worker, which sends the replies that gathered with one
- * interrupt for the lot (the core batches what the worker sends while it
- * handles the ring), as vhost-scsi completes commands in its worker.
- * Consumes @r.
+ * Queue @r for @q->reply_work.  The target core completes commands from
+ * its per-CPU completion work; the reply work queued behind them on the
+ * same CPU's pool runs once they are done and sends the burst back to
+ * back, so the guest, which masks its ring while it reads, takes one
+ * interrupt for it rather than one per command.  Consumes @r.
  */
 static void storvsp_send_reply(struct storvsp_queue *q, struct storvsp_reply *r)
 {
@@ -90,11 +91,14 @@ static void storvsp_send_reply(struct storvsp_queue *q, struct storvsp_reply *r)
 	/* Keep the channel from finishing close until the wakeups are done. */
 	atomic_inc(&q->inflight);
 	if (llist_add(&r->node, &q->pending))
-		vmbh_chan_wake(q->chan);
+		queue_work(system_wq, &q->reply_work);
 	storvsp_queue_put(q);
 }
 
-/* Worker: send what waited for room.  False when the ring is full again. */
+/*
+ * Send the queued replies.  False when the ring is full: the rest waits
+ * for the worker, which the guest wakes when it has made room.
+ */
 static bool storvsp_flush_pending(struct storvsp_queue *q)
 {
 	struct llist_node *list, *next;
@@ -126,6 +130,12 @@ static bool storvsp_flush_pending(struct storvsp_queue *q)
 		list = next;
 	}
 	return false;
+}
+
+static void storvsp_reply_work(struct work_struct *work)
+{
+	storvsp_flush_pending(container_of(work, struct storvsp_queue,
+					   reply_work));
 }
 
 static void storvsp_drop_pending(struct storvsp_queue *q)
@@ -539,6 +549,7 @@ static int storvsp_probe(struct vmbh_device *dev)
 		ctrl->q[i].ctrl = ctrl;
 		ctrl->q[i].chan = vmbh_dev_channel(dev, i);
 		init_llist_head(&ctrl->q[i].pending);
+		INIT_WORK(&ctrl->q[i].reply_work, storvsp_reply_work);
 		vmbh_chan_set_priv(ctrl->q[i].chan, &ctrl->q[i]);
 	}
 
@@ -594,6 +605,8 @@ static void storvsp_close(struct vmbh_channel *chan)
 		if (!atomic_read(&q->inflight) && llist_empty(&q->pending))
 			break;
 	}
+	/* A control reply the work took may still be on its way out. */
+	cancel_work_sync(&q->reply_work);
 	if (vmbh_chan_queue(chan) == 0) {
 		spin_lock(&ctrl->state_lock);
 		WRITE_ONCE(ctrl->ready, false);
