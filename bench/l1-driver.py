@@ -14,6 +14,11 @@ With VMBH_BENCH_TRACE=1 it also keeps histograms of L1 KVM tracepoints
 per phase (exit reasons, MSR accesses, Hyper-V hypercalls, APIC register
 accesses, injected vectors), to tell where exits come from.  Tracing
 costs time in L1: such a run explains counts, it does not measure speed.
+With VMBH_BENCH_PIN=1 (one L2 vCPU) it pins, before every phase, L2's
+vCPU thread to L1 CPU 0 and every other thread that serves L2 (QEMU's
+other threads, vhost and vmbh workers, the iperf3 server, this script)
+to CPU 1, so where the scheduler happens to put them no longer decides a
+phase's result.
 With VMBH_BENCH_PROFILE=1 it samples L1's CPUs with perf during each
 phase and keeps the hottest symbols per thread name.
 """
@@ -31,6 +36,7 @@ SOCK = "/tmp/bench.sock"
 KVM = "/sys/kernel/debug/kvm"
 TRACE = os.environ.get("VMBH_BENCH_TRACE") == "1"
 PROFILE = os.environ.get("VMBH_BENCH_PROFILE") == "1"
+PIN = os.environ.get("VMBH_BENCH_PIN") == "1"
 PERF_DATA = "/tmp/bench-perf.data"
 EVENTS = "/sys/kernel/tracing/events/kvm"
 # tracepoint -> histogram keys
@@ -85,6 +91,40 @@ def threads():
             f2 = s[s.rindex(")") + 2:].split()
             t[tid] = (comm, int(f2[11]) + int(f2[12]))
     return t
+
+
+def pin():
+    """Pin as described above; returns {comm: cpu} of what was pinned."""
+    vcpu_pids = set()
+    tasks = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                    comm = f.read().strip()
+            except OSError:
+                continue
+            tasks.append((pid, int(tid), comm))
+            if comm.startswith("CPU ") and comm.endswith("/KVM"):
+                vcpu_pids.add(pid)
+    done = {}
+    for pid, tid, comm in tasks:
+        if pid in vcpu_pids:
+            cpu = 0 if comm.startswith("CPU ") else 1
+        elif comm.startswith(("vhost-", "vmbh-", "iperf3", "python3")):
+            cpu = 1
+        else:
+            continue
+        try:
+            os.sched_setaffinity(tid, {cpu})
+            done[comm] = cpu
+        except OSError:
+            pass
+    return done
 
 
 def profile_start():
@@ -208,6 +248,7 @@ def main():
             continue
         if w[0] == "begin" and len(w) == 4:
             mark(marks, f"{seq} begin {w[1]} {w[2]} {w[3]}")
+            pinned = pin() if PIN else None
             begin = snap_begin()
             prof = profile_start() if PROFILE else None
             s.sendall(b"go\n")
@@ -223,6 +264,7 @@ def main():
                 body.append(l2)
             rec = {"seq": seq, "kind": w[1], "backend": w[2],
                    "round": int(w[3]), "l1": delta(begin, end),
+                   "pinned": pinned,
                    "output": "".join(body)}
             phases.write(json.dumps(rec) + "\n")
             phases.flush()

@@ -76,6 +76,8 @@ def phase_metrics(p):
     for k in ("trace", "profile"):
         if k in l1:
             m[k] = l1[k]
+    if p.get("pinned"):
+        m["pinned"] = p["pinned"]
     out = p["output"]
     if p["kind"] == "blk":
         j = parse_json(out)

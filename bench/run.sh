@@ -15,12 +15,15 @@
 # QEMU (qemu/build.sh).  Writes bench/results/<date>.{json,rst,png}.
 #
 #   bench/run.sh [--rounds N] [--secs S] [--smp N] [--only blk|net] [--trace]
-#                [--profile] [--label TEXT]
+#                [--profile] [--no-pin] [--label TEXT]
 #
 # --only runs one kind of phase (for quick looks while working on one
 # backend); --trace keeps KVM tracepoint histograms per phase in the JSON
 # (where the exits come from; tracing slows L1, so not for ratios);
 # --profile keeps each phase's hottest L1 symbols from perf (same caveat).
+# With one L2 vCPU, L1 pins that vCPU to its CPU 0 and the threads that
+# serve it (every backend's, QEMU's others, the iperf3 server) to CPU 1
+# before each phase; --no-pin leaves placement to L1's scheduler.
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +34,7 @@ label=
 only=
 trace=0
 profile=0
+pin=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) rounds=$2; shift ;;
@@ -42,11 +46,13 @@ while [ $# -gt 0 ]; do
 		shift ;;
 	--trace) trace=1 ;;
 	--profile) profile=1 ;;
+	--no-pin) pin=0 ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
 
+[ "$smp" = 1 ] || pin=0	# L1 has two CPUs: one for the vCPU, one for I/O
 "$top/bench/setup.sh"
 for ko in hypercall/vmbh_hypercall vmbus_host/vmbus_host \
 	  synth_storvsc_be/vmbh_storvsp synth_netvsc_be/vmbh_netvsp; do
@@ -78,9 +84,10 @@ mac=52:54:00:12:34:56
 set +e
 VMBH_OUT=$out \
 L2_APPEND="vmbh.mac=$mac vmbh.rounds=$rounds vmbh.secs=$secs${only:+ vmbh.only=$only}" \
-L2_DURING="VMBH_BENCH_TRACE=$trace VMBH_BENCH_PROFILE=$profile exec /usr/bin/python3 $top/bench/l1-driver.py" \
+L2_DURING="VMBH_BENCH_TRACE=$trace VMBH_BENCH_PROFILE=$profile VMBH_BENCH_PIN=$pin exec /usr/bin/python3 $top/bench/l1-driver.py" \
 "$top/tools/testing/nested.sh" --qemu "$qemu" --smp "$smp" \
 	--pre "$top/bench/bench-l1.sh" --test bench -- \
+	-name l2,debug-threads=on \
 	-chardev socket,id=bench,path=/tmp/bench.sock,server=on,wait=off \
 	-device virtserialport,chardev=bench,name=vmbh.bench \
 	-device vmbus-host \
@@ -107,5 +114,5 @@ echo "bench/run.sh: nested run exited $rc"
 	--meta "rounds=$rounds" "secs=$secs" "smp=$smp" "qemu=$qemu" \
 	"git=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo none)" \
 	"virtio_blk_aio=$aio" "nested_rc=$rc" "label=$label" \
-	"only=${only:-all}" "trace=$trace" "profile=$profile"
+	"only=${only:-all}" "trace=$trace" "profile=$profile" "pin=$pin"
 exit "$rc"
