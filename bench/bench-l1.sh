@@ -50,5 +50,7 @@ ip link set tap1 up
 ip tuntap add tap2 mode tap vnet_hdr
 ip addr add 203.0.113.1/24 dev tap2
 ip link set tap2 up
+# No TCP metrics cached between phases (L2 does the same).
+echo 1 >/proc/sys/net/ipv4/tcp_no_metrics_save
 iperf3 -s -D >/dev/null
 echo "bench-l1: tap0 (br0 192.0.2.1), tap1 198.51.100.1, tap2 203.0.113.1, iperf3 server up"

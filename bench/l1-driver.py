@@ -70,13 +70,9 @@ def proc_stat():
     return {}
 
 
-def threads():
-    """tid -> (comm, utime+stime in ticks) of every L1 thread.  Keyed by
-    tid alone: a kworker's comm changes with the work it runs."""
-    t = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
+def tasks():
+    """(pid, tid, comm, utime+stime in ticks) of every L1 thread."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             tids = os.listdir(f"/proc/{pid}/task")
         except OSError:
@@ -89,30 +85,22 @@ def threads():
                 continue
             comm = s[s.index("(") + 1:s.rindex(")")]
             f2 = s[s.rindex(")") + 2:].split()
-            t[tid] = (comm, int(f2[11]) + int(f2[12]))
-    return t
+            yield pid, tid, comm, int(f2[11]) + int(f2[12])
+
+
+def threads():
+    """tid -> (comm, ticks) of every L1 thread.  Keyed by tid alone: a
+    kworker's comm changes with the work it runs."""
+    return {tid: (comm, ticks) for _, tid, comm, ticks in tasks()}
 
 
 def pin():
     """Pin as described above; returns {comm: cpu} of what was pinned."""
-    vcpu_pids = set()
-    tasks = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            tids = os.listdir(f"/proc/{pid}/task")
-        except OSError:
-            continue
-        for tid in tids:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/comm") as f:
-                    comm = f.read().strip()
-            except OSError:
-                continue
-            tasks.append((pid, int(tid), comm))
-            if comm.startswith("CPU ") and comm.endswith("/KVM"):
-                vcpu_pids.add(pid)
+    ts = list(tasks())
+    vcpu_pids = {pid for pid, _, comm, _ in ts
+                 if comm.startswith("CPU ") and comm.endswith("/KVM")}
     done = {}
-    for pid, tid, comm in tasks:
+    for pid, tid, comm, _ in ts:
         if pid in vcpu_pids:
             cpu = 0 if comm.startswith("CPU ") else 1
         elif comm.startswith(("vhost-", "vmbh-", "iperf3", "python3")):
@@ -120,7 +108,7 @@ def pin():
         else:
             continue
         try:
-            os.sched_setaffinity(tid, {cpu})
+            os.sched_setaffinity(int(tid), {cpu})
             done[comm] = cpu
         except OSError:
             pass

@@ -72,6 +72,9 @@ for n in /sys/class/net/*; do
 	echo "bench: nic $b ${n##*/} $a driver $drv, L1 at $ip.1"
 done
 ip link set lo up
+# Each phase's TCP starts from scratch: no ssthresh or RTT cached from the
+# previous phase to the same peer (L1 does the same for its side).
+echo 1 >/proc/sys/net/ipv4/tcp_no_metrics_save
 for want in vmbus-scsi vhost-scsi virtio-blk; do
 	case " $disks " in *" $want "*) ;; *) echo "bench: MISSING disk $want" ;; esac
 done
