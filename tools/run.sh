@@ -32,4 +32,5 @@ else
 	echo "run: no usable KVM here: running nested in the TCG test VM (about 2 minutes)"
 fi
 L2_APPEND=vmbh.mac=$mac tools/testing/nested.sh --qemu "$QEMU" --smp 2 \
-	--pre tools/testing/e2e-l1.sh --test show -- "${devs[@]}"
+	--pre tools/testing/e2e-l1.sh --post "tools/testing/e2e-l1.sh --undo" \
+	--test show -- "${devs[@]}"

@@ -100,6 +100,14 @@ e2e() {
 
 case " $tiers " in *" 3 "*)
 	echo "=== tier 3: guests served by the modules through the QEMU devices"
+	# make run's set-up on a host, and its undo (direct mode).
+	echo "--- e2e-l1.sh --undo"
+	tools/testing/vm.sh -- tools/testing/e2e-undo-check.sh 2>&1 |
+		tee .build/e2e-undo.log
+	st=${PIPESTATUS[0]}
+	read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+		.build/e2e-undo.log | tail -n 1)
+	tally e2e-undo "$st" "${p:-0}" "${f:-0}" 0
 	qemu/build.sh 2>&1 | tee .build/qemu-build.log | tail -n 3
 	QEMU=$(tail -n 1 .build/qemu-build.log)
 	if [ ! -x "$QEMU" ]; then

@@ -8,13 +8,20 @@
 # 192.0.2.0/24 (TEST-NET-1).  Prints what it set up.
 #
 #   e2e-l1.sh [--disk-mib N] [--backstore brd|nullb]
+#   e2e-l1.sh --undo
+#
+# --undo takes down what a run set up (the iperf3 server, the bridge and
+# tap, the LIO target and backstore, the RAM disk, the four modules), for
+# hosts that are not a throw-away test VM (make run's direct mode).
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mib=256
 backstore=brd
+undo=0
 while [ $# -gt 0 ]; do
 	case $1 in
+	--undo) undo=1 ;;
 	--disk-mib) mib=$2; shift ;;
 	--backstore) backstore=$2; shift ;;
 	*) echo "e2e-l1: unknown option $1" >&2; exit 2 ;;
@@ -24,6 +31,30 @@ done
 
 WWPN=naa.5001405000000001
 CFG=/sys/kernel/config/target
+
+if [ $undo = 1 ]; then
+	# Whatever exists of it, in reverse order; a step with nothing to do
+	# is skipped, a step that fails is reported.
+	rc=0
+	step() { "$@" || { echo "e2e: undo: '$*' failed" >&2; rc=1; }; }
+	pkill -f "iperf3 -s -D -B 192.0.2.1" || true
+	[ -e /sys/class/net/tap0 ] && step ip link del tap0
+	[ -e /sys/class/net/br0 ] && step ip link del br0
+	t=$CFG/storvsp/$WWPN
+	[ -L $t/tpgt_1/lun/lun_0/port ] && step rm $t/tpgt_1/lun/lun_0/port
+	[ -d $t/tpgt_1/lun/lun_0 ] && step rmdir $t/tpgt_1/lun/lun_0
+	[ -d $t/tpgt_1 ] && step rmdir $t/tpgt_1
+	[ -d $t ] && step rmdir $t
+	# The fabric's directory holds vmbh_storvsp.
+	[ -d $CFG/storvsp ] && step rmdir $CFG/storvsp
+	[ -d $CFG/core/iblock_0/disk0 ] && step rmdir $CFG/core/iblock_0/disk0
+	[ -d $CFG/core/iblock_0 ] && step rmdir $CFG/core/iblock_0
+	for m in vmbh_netvsp vmbh_storvsp vmbus_host vmbh_hypercall brd null_blk; do
+		[ -d /sys/module/$m ] && step rmmod $m
+	done
+	echo "e2e: undo done"
+	exit $rc
+fi
 
 modprobe target_core_iblock
 "$top/tools/testing/load-modules.sh" "$top"

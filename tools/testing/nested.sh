@@ -5,11 +5,15 @@
 # with Hyper-V enlightenments whose own hv_vmbus, hv_storvsc and hv_netvsc
 # drivers talk to the VMBus devices given after "--".
 #
-#   tools/testing/nested.sh [--qemu BIN] [--test NAME] [--smp N] [--pre CMD] -- [L2 device args]
+#   tools/testing/nested.sh [--qemu BIN] [--test NAME] [--smp N] [--pre CMD]
+#                           [--post CMD] -- [L2 device args]
 #
 # --qemu  the L2 QEMU (default: the distribution's, with -device vmbus-bridge)
 # --test  a script from tools/testing/l2/ run in L2 (default vmbus-info)
 # --pre   a shell command run in L1 before L2 starts (insmod, taps, ...)
+# --post  a shell command that undoes --pre, run after L2 when there is no
+#         L1 (VMBH_DIRECT=1: the host itself was set up); the test VM is
+#         thrown away instead
 # L2_APPEND, L2_DURING and L2_REBOOT pass through to l2-run.sh.
 
 set -euo pipefail
@@ -20,12 +24,14 @@ qemu=$(command -v qemu-system-x86_64)
 test=vmbus-info
 smp=1
 pre=true
+post=true
 while [ $# -gt 0 ]; do
 	case $1 in
 	--qemu) qemu=$2; shift ;;
 	--test) test=$2; shift ;;
 	--smp) smp=$2; shift ;;
 	--pre) pre=$2; shift ;;
+	--post) post=$2; shift ;;
 	--) shift; break ;;
 	*) vmbh_die "unknown option $1" ;;
 	esac
@@ -79,9 +85,11 @@ fi
 
 # On a host whose own KVM runs Hyper-V guests, skip the L1 VM.
 if [ "${VMBH_DIRECT:-0}" = 1 ]; then
+	trap 'bash -c "$post"' EXIT
 	bash -c "$pre"
-	exec "$here/l2-run.sh" "$out" "$VMBH_KROOT/boot/vmlinuz-$VMBH_KABI" \
+	"$here/l2-run.sh" "$out" "$VMBH_KROOT/boot/vmlinuz-$VMBH_KABI" \
 		"$initrd" "$qemu" "$test" "$smp" -- "$@"
+	exit
 fi
 
 exec "$here/vm.sh" --nested -- env L2_APPEND="${L2_APPEND:-}" \
