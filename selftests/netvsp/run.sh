@@ -11,27 +11,15 @@ set -u
 top=$(cd "${1:?usage: run.sh <checkout> [test...]}" && pwd)
 shift
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../tools/testing/suite-lib.sh"
 
 modprobe tun || exit 1
 modprobe tap || exit 1
-loaded=()
-unload() {
-	local i
-	for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
-		rmmod "${loaded[i]}" || { echo "# rmmod ${loaded[i]} failed"; rc=1; }
-	done
-}
 
 rc=0
-for m in hypercall/vmbh_hypercall.ko vmbus_host/vmbus_host.ko \
-	 synth_netvsc_be/vmbh_netvsp.ko; do
-	if ! insmod "$top/$m"; then
-		echo "# insmod $m failed"
-		unload
-		exit 1
-	fi
-	loaded+=("$(basename "$m" .ko)")
-done
+vmbh_suite_insmod "$top" hypercall/vmbh_hypercall.ko \
+	vmbus_host/vmbus_host.ko synth_netvsc_be/vmbh_netvsp.ko ||
+	{ vmbh_suite_unload; exit 1; }
 
 if [ $# -gt 0 ]; then
 	tests=("$@")
@@ -41,5 +29,5 @@ fi
 for t in "${tests[@]}"; do
 	"$here/out/$t" || rc=1
 done
-unload
+vmbh_suite_unload || rc=1
 exit $rc

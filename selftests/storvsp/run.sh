@@ -12,6 +12,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+. "$here/../../tools/testing/suite-lib.sh"
 # selftests/run_all.sh passes the checkout first, as to every suite.
 if [ -d "${1:-}" ]; then
 	top=$(cd "$1" && pwd)
@@ -32,15 +33,8 @@ modprobe null_blk nr_devices=1 gb=4 || exit 1
 mountpoint -q /sys/kernel/config ||
 	mount -t configfs configfs /sys/kernel/config || exit 1
 
-loaded=()
-for m in hypercall/vmbh_hypercall.ko vmbus_host/vmbus_host.ko \
-	 synth_storvsc_be/vmbh_storvsp.ko; do
-	if ! insmod "$mods/$m"; then
-		echo "# insmod $m failed"
-		exit 1
-	fi
-	loaded+=("$(basename "$m" .ko)")
-done
+vmbh_suite_insmod "$mods" hypercall/vmbh_hypercall.ko \
+	vmbus_host/vmbus_host.ko synth_storvsc_be/vmbh_storvsp.ko || exit 1
 
 if [ $# -gt 0 ]; then
 	tests=("$@")
@@ -66,9 +60,7 @@ for d in /sys/kernel/config/target/core/*/*/ /sys/kernel/config/target/core/*/; 
 	[ -d "$d" ] && rmdir "$d" 2>/dev/null
 done
 
-for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
-	rmmod "${loaded[i]}" || { echo "# rmmod ${loaded[i]} failed"; rc=1; }
-done
+vmbh_suite_unload || rc=1
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "# FAILED: ${failed[*]}"
 else

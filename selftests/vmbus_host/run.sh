@@ -11,25 +11,11 @@ set -u
 top=$(cd "${1:?usage: run.sh <checkout> [test...]}" && pwd)
 shift
 here=$(cd "$(dirname "$0")" && pwd)
-
-loaded=()
-unload() {
-	local i
-	for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
-		rmmod "${loaded[i]}" || { echo "# rmmod ${loaded[i]} failed"; rc=1; }
-	done
-}
+. "$here/../../tools/testing/suite-lib.sh"
 
 rc=0
-for m in hypercall/vmbh_hypercall.ko vmbus_host/vmbus_host.ko; do
-	if ! insmod "$top/$m"; then
-		echo "# insmod $m failed"
-		rc=1
-		unload
-		exit 1
-	fi
-	loaded+=("$(basename "$m" .ko)")
-done
+vmbh_suite_insmod "$top" hypercall/vmbh_hypercall.ko \
+	vmbus_host/vmbus_host.ko || { vmbh_suite_unload; exit 1; }
 
 if [ $# -gt 0 ]; then
 	tests=("$@")
@@ -51,7 +37,7 @@ for t in "${tests[@]}"; do
 	fi
 done
 
-unload
+vmbh_suite_unload || rc=1
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "# FAILED: ${failed[*]}"
 else

@@ -6,18 +6,18 @@
 #   load-modules.sh [--deps-only] [checkout]
 
 set -euo pipefail
+. "$(dirname "$0")/suite-lib.sh"
 deps_only=0
 [ "${1:-}" = --deps-only ] && { deps_only=1; shift; }
 top=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
 ours="vmbh_hypercall vmbus_host vmbh_storvsp vmbh_netvsp"
-kos="hypercall/vmbh_hypercall vmbus_host/vmbus_host synth_storvsc_be/vmbh_storvsp synth_netvsc_be/vmbh_netvsp"
+kos="hypercall/vmbh_hypercall.ko vmbus_host/vmbus_host.ko synth_storvsc_be/vmbh_storvsp.ko synth_netvsc_be/vmbh_netvsp.ko"
 
 for ko in $kos; do
-	for d in $(modinfo -F depends "$top/$ko.ko" | tr , ' '); do
+	for d in $(modinfo -F depends "$top/$ko" | tr , ' '); do
 		case " $ours " in *" $d "*) ;; *) modprobe "$d" ;; esac
 	done
 done
 [ $deps_only = 1 ] && exit 0
-for ko in $kos; do
-	insmod "$top/$ko.ko"
-done
+# shellcheck disable=SC2086 # one word a module
+vmbh_suite_insmod "$top" $kos
