@@ -134,8 +134,17 @@ static bool storvsp_flush_pending(struct storvsp_queue *q)
 
 static void storvsp_reply_work(struct work_struct *work)
 {
-	storvsp_flush_pending(container_of(work, struct storvsp_queue,
-					   reply_work));
+	struct storvsp_queue *q = container_of(work, struct storvsp_queue,
+					       reply_work);
+
+	/*
+	 * The ring is full: leave the rest to the worker.  Its handle then
+	 * waits for the guest's signal that it made room, and the wakeup
+	 * makes it look again even if that signal came while this work
+	 * still held the replies.
+	 */
+	if (!storvsp_flush_pending(q))
+		vmbh_chan_wake(q->chan);
 }
 
 static void storvsp_drop_pending(struct storvsp_queue *q)
