@@ -538,8 +538,7 @@ TEST_F(h, srb_shorter_than_win8_srb)
 	/* 12 + 36 bytes: the pre-5.1 SRB at protocol 6.2 */
 	ASSERT_EQ(0, tg_chan_send(&self->c.s.ch[0], TG_PKT_DATA_INBAND, 1, 5, &p,
 				  48));
-	ASSERT_EQ(0, tg_chan_wait_event(&self->c.s.ch[0], TG_TIMEOUT_MS));
-	ASSERT_EQ(1, tg_chan_recv(&self->c.s.ch[0], &pkt));
+	ASSERT_EQ(1, tg_chan_recv_wait(&self->c.s.ch[0], &pkt, TG_TIMEOUT_MS));
 	/* the reply is as long as the request */
 	ASSERT_EQ(48, pkt.payload_len);
 	rep = pkt.payload;

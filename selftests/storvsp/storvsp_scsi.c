@@ -85,8 +85,7 @@ static void handshake_at(struct __test_metadata *_metadata, struct sv *s,
 		p.vm_srb.data_in = VSTOR_DATA_NONE;
 		ASSERT_EQ(0, tg_chan_send(&s->ch[0], TG_PKT_DATA_INBAND, 1, 77,
 					  &p, 48));
-		ASSERT_EQ(0, tg_chan_wait_event(&s->ch[0], TG_TIMEOUT_MS));
-		ASSERT_EQ(1, tg_chan_recv(&s->ch[0], &pkt));
+		ASSERT_EQ(1, tg_chan_recv_wait(&s->ch[0], &pkt, TG_TIMEOUT_MS));
 		EXPECT_EQ(77, pkt.desc.trans_id);
 		EXPECT_EQ(48, pkt.payload_len);
 		rep = pkt.payload;

@@ -97,20 +97,12 @@ int sv_send_raw(struct tg_chan *ch, uint16_t type, uint16_t flags,
 int sv_recv(struct tg_chan *ch, uint64_t *tid, struct vstor_packet *reply,
 	    uint16_t *type, int ms)
 {
-	int64_t end = sv_now_ms() + ms;
 	struct tg_pkt pkt;
 	int ret;
 
-	for (;;) {
-		ret = tg_chan_recv(ch, &pkt);
-		if (ret < 0)
-			return ret;
-		if (ret == 1)
-			break;
-		if (sv_now_ms() >= end ||
-		    tg_chan_wait_event(ch, (int)(end - sv_now_ms())))
-			return 0;
-	}
+	ret = tg_chan_recv_wait(ch, &pkt, ms);
+	if (ret <= 0)
+		return ret;
 	/*
 	 * storvsc_on_channel_callback() drops replies shorter than a whole
 	 * vstor_packet, and unsolicited packets without an operation.

@@ -80,8 +80,7 @@ TEST_F(echo, completion_and_plain_packets)
 	tg_fill(buf, 64, 77);
 	ASSERT_EQ(0, tg_chan_send(&self->ch[1], TG_PKT_DATA_INBAND, 0, 77, buf,
 				  64));
-	ASSERT_EQ(0, tg_chan_wait_event(&self->ch[1], TG_TIMEOUT_MS));
-	ASSERT_EQ(1, tg_chan_recv(&self->ch[1], &pkt));
+	ASSERT_EQ(1, tg_chan_recv_wait(&self->ch[1], &pkt, TG_TIMEOUT_MS));
 	EXPECT_EQ(77, pkt.desc.trans_id);
 	EXPECT_TRUE(tg_check(pkt.payload, 64, 77));
 }

@@ -526,6 +526,21 @@ int tg_chan_wait_event(struct tg_chan *ch, int timeout_ms)
 	return 0;
 }
 
+int tg_chan_recv_wait(struct tg_chan *ch, struct tg_pkt *pkt, int timeout_ms)
+{
+	int64_t end = tg_now_ms() + timeout_ms;
+	int ret;
+
+	for (;;) {
+		ret = tg_chan_recv(ch, pkt);
+		if (ret)
+			return ret;
+		if (tg_now_ms() >= end ||
+		    tg_chan_wait_event(ch, (int)(end - tg_now_ms())))
+			return 0;
+	}
+}
+
 void tg_fill(void *buf, uint32_t len, uint64_t seq)
 {
 	uint8_t *p = buf;

@@ -189,6 +189,12 @@ int tg_chan_send(struct tg_chan *ch, uint16_t type, uint16_t flags,
 int tg_chan_recv(struct tg_chan *ch, struct tg_pkt *pkt);
 /* Pump until the channel's event bit was seen: 0 or -ETIMEDOUT. */
 int tg_chan_wait_event(struct tg_chan *ch, int timeout_ms);
+/*
+ * Next host packet, waiting for it: 1, 0 on timeout, -errno.  As a guest
+ * does, reads first and waits for an interrupt only on an empty ring: an
+ * interrupt may be stale (the packet it announced was read already).
+ */
+int tg_chan_recv_wait(struct tg_chan *ch, struct tg_pkt *pkt, int timeout_ms);
 bool tg_chan_take_event(struct tg_chan *ch);
 
 /* Instance GUIDs of test devices: a fixed pattern with @seed in byte 15. */
