@@ -124,15 +124,28 @@ int lio_bs_attr(struct lio_bs *bs, const char *attr, const char *val)
 	return lio_write(path, val);
 }
 
+/*
+ * rmdir a configfs item that a VM which just went away may still hold
+ * for a moment (its session, or a LUN's reference on the device); a
+ * busy item left behind would fail the next test's set-up with EEXIST.
+ */
+static void lio_rmdir_wait(const char *path)
+{
+	int tries;
+
+	for (tries = 0; tries < 500 && rmdir(path) && errno == EBUSY; tries++)
+		usleep(10000);
+}
+
 void lio_bs_del(struct lio_bs *bs)
 {
 	char path[256];
 
 	snprintf(path, sizeof(path), LIO_ROOT "/core/%s/%s", bs->hba,
 		 bs->name);
-	rmdir(path);
+	lio_rmdir_wait(path);
 	snprintf(path, sizeof(path), LIO_ROOT "/core/%s", bs->hba);
-	rmdir(path);
+	lio_rmdir_wait(path);
 }
 
 int lio_target(uint64_t id, char *wwpn, size_t len)
@@ -156,16 +169,13 @@ void lio_target_del(const char *wwpn)
 {
 	char path[256];
 	unsigned int lun;
-	int tries;
 
 	for (lun = 0; lun < 256; lun++)
 		lio_lun_del(wwpn, lun);
-	/* a VM that just went away may still hold the TPG for a moment */
 	snprintf(path, sizeof(path), LIO_FABRIC "/%s/tpgt_1", wwpn);
-	for (tries = 0; tries < 200 && rmdir(path) && errno == EBUSY; tries++)
-		usleep(10000);
+	lio_rmdir_wait(path);
 	snprintf(path, sizeof(path), LIO_FABRIC "/%s", wwpn);
-	rmdir(path);
+	lio_rmdir_wait(path);
 }
 
 int lio_lun_add(const char *wwpn, unsigned int lun, const struct lio_bs *bs)
