@@ -40,8 +40,12 @@
 /* Largest LSO frame: an IP packet of 64 KiB behind an Ethernet+VLAN header. */
 #define VMBH_NETVSP_LSO_MAX		(65535 + 18)
 #define VMBH_NETVSP_LSO_MSS_MIN		8
-/* LSOv2 maximum offload size advertised (what Hyper-V and OpenVMM use). */
-#define VMBH_NETVSP_LSO_MAXSZ		62780
+/*
+ * LSOv2 maximum offload size advertised: the 64 KiB a Linux guest's TCP
+ * stack can use (GSO_LEGACY_MAX_SIZE), what virtio-net gets.  Hyper-V
+ * advertises 62780, which costs a Linux sender 4.6 % more frames.
+ */
+#define VMBH_NETVSP_LSO_MAXSZ		65536
 #define VMBH_NETVSP_MAX_QUEUES		64
 #define VMBH_NETVSP_MCAST_MAX		32
 
