@@ -123,8 +123,15 @@ def summary(vals):
             "max": max(vals), "n": len(vals)}
 
 
-def ratios(phases, kind, peer, key, clean):
-    ours = OURS[kind]
+def variants(phases, kind):
+    """Backends "ours+NAME": our device with a module parameter changed
+    for its phases (bench/run.sh --variant)."""
+    return sorted({p["backend"] for p in phases
+                   if p["backend"].startswith(OURS[kind] + "+")})
+
+
+def ratios(phases, kind, peer, key, clean, ours=None):
+    ours = ours or OURS[kind]
     rounds = sorted({p["round"] for p in phases if p["round"] > 0})
     r = []
     for rd in rounds:
@@ -202,7 +209,7 @@ def main():
            "ratios": {}}
     rows_b, rows_n = [], []
     for kind in ("blk", "net"):
-        for b in [OURS[kind]] + PEERS[kind]:
+        for b in [OURS[kind]] + variants(meas, kind) + PEERS[kind]:
             ps = [p for p in meas if p["backend"] == b and p["ok"]]
             if not ps:
                 res["backends"][b] = None
@@ -235,15 +242,17 @@ def main():
                                fmt(s["l1_cpu_ms_per_mb"]["median"]),
                                fmt_load(s),
                                f"{s['loaded_phases']}/{s['phases']}"])
-        for peer in PEERS[kind]:
-            key = "iops" if kind == "blk" else "mbps"
-            cpu = "l1_cpu_us_per_io" if kind == "blk" else "l1_cpu_ms_per_mb"
-            ex = "exits_per_io" if kind == "blk" else "exits_per_packet"
-            res["ratios"][f"{OURS[kind]}/{peer}"] = {
-                key: ratios(meas, kind, peer, key, False),
-                key + "_clean": ratios(meas, kind, peer, key, True),
-                cpu: ratios(meas, kind, peer, cpu, False),
-                ex: ratios(meas, kind, peer, ex, False)}
+        key = "iops" if kind == "blk" else "mbps"
+        cpu = "l1_cpu_us_per_io" if kind == "blk" else "l1_cpu_ms_per_mb"
+        ex = "exits_per_io" if kind == "blk" else "exits_per_packet"
+        for ours in [OURS[kind]] + variants(meas, kind):
+            peers = PEERS[kind] if ours == OURS[kind] else [OURS[kind]] + PEERS[kind]
+            for peer in peers:
+                res["ratios"][f"{ours}/{peer}"] = {
+                    key: ratios(meas, kind, peer, key, False, ours),
+                    key + "_clean": ratios(meas, kind, peer, key, True, ours),
+                    cpu: ratios(meas, kind, peer, cpu, False, ours),
+                    ex: ratios(meas, kind, peer, ex, False, ours)}
 
     with open(a.prefix + ".json", "w") as f:
         json.dump(res, f, indent=1)
@@ -304,7 +313,7 @@ def plot(meas, path):
     fig, axs = plt.subplots(1, 2, figsize=(11, 4.2))
     for ax, kind, unit in ((axs[0], "blk", "IOPS, 4 KiB randread QD32"),
                            (axs[1], "net", "Mbit/s, TCP guest to L1")):
-        names = [OURS[kind]] + PEERS[kind]
+        names = [OURS[kind]] + variants(meas, kind) + PEERS[kind]
         for i, b in enumerate(names):
             ps = [p for p in meas if p["backend"] == b and p["ok"]]
             if not ps:

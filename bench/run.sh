@@ -16,7 +16,11 @@
 #
 #   bench/run.sh [--rounds N] [--secs S] [--smp N] [--only blk|net] [--trace]
 #                [--profile] [--no-pin] [--label TEXT]
+#                [--variant NAME:MODULE.PARAM=VALUE]
 #
+# --variant adds a backend "ours+NAME" to each round of the kind the
+# module serves: our same device, with /sys/module/MODULE/parameters/PARAM
+# set to VALUE for its phases only (an A/B of a setting in one run).
 # --only runs one kind of phase (for quick looks while working on one
 # backend); --trace keeps KVM tracepoint histograms per phase in the JSON
 # (where the exits come from; tracing slows L1, so not for ratios);
@@ -32,6 +36,7 @@ secs=5
 smp=1
 label=
 only=
+variant=
 trace=0
 profile=0
 pin=1
@@ -47,6 +52,14 @@ while [ $# -gt 0 ]; do
 	--trace) trace=1 ;;
 	--profile) profile=1 ;;
 	--no-pin) pin=0 ;;
+	--variant)
+		case $2 in
+		[a-z0-9]*:vmbh_netvsp.*=*) variant=$2 varkind=net ;;
+		[a-z0-9]*:vmbh_storvsp.*=*) variant=$2 varkind=blk ;;
+		[a-z0-9]*:vmbus_host.*=*) variant=$2 varkind=net ;;
+		*) echo "bench/run.sh: --variant NAME:vmbh_netvsp|vmbh_storvsp.PARAM=VALUE" >&2; exit 2 ;;
+		esac
+		shift ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -83,8 +96,8 @@ trap 'kill $mon 2>/dev/null || true' EXIT
 mac=52:54:00:12:34:56
 set +e
 VMBH_OUT=$out \
-L2_APPEND="vmbh.mac=$mac vmbh.rounds=$rounds vmbh.secs=$secs${only:+ vmbh.only=$only}" \
-L2_DURING="VMBH_BENCH_TRACE=$trace VMBH_BENCH_PROFILE=$profile VMBH_BENCH_PIN=$pin exec /usr/bin/python3 $top/bench/l1-driver.py" \
+L2_APPEND="vmbh.mac=$mac vmbh.rounds=$rounds vmbh.secs=$secs${only:+ vmbh.only=$only}${variant:+ vmbh.var=${variant%%:*}:$varkind}" \
+L2_DURING="VMBH_BENCH_TRACE=$trace VMBH_BENCH_PROFILE=$profile VMBH_BENCH_PIN=$pin VMBH_BENCH_VARIANT=$variant exec /usr/bin/python3 $top/bench/l1-driver.py" \
 "$top/tools/testing/nested.sh" --qemu "$qemu" --smp "$smp" \
 	--pre "$top/bench/bench-l1.sh" --test bench -- \
 	-name l2,debug-threads=on \
@@ -114,5 +127,6 @@ echo "bench/run.sh: nested run exited $rc"
 	--meta "rounds=$rounds" "secs=$secs" "smp=$smp" "qemu=$qemu" \
 	"git=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo none)" \
 	"virtio_blk_aio=$aio" "nested_rc=$rc" "label=$label" \
-	"only=${only:-all}" "trace=$trace" "profile=$profile" "pin=$pin"
+	"only=${only:-all}" "trace=$trace" "profile=$profile" "pin=$pin" \
+	"variant=${variant:-none}"
 exit "$rc"

@@ -15,9 +15,13 @@
 # Round 0 is a short warm-up that the report drops.  Kernel arguments:
 # vmbh.rounds=N (default 5), vmbh.secs=S (default 5), vmbh.vhmac= and
 # vmbh.uvmac=, the MACs of the vhost-net and userspace virtio-net NICs;
-# vmbh.only=blk or net runs phases of one kind only.
+# vmbh.only=blk or net runs phases of one kind only; vmbh.var=NAME:KIND
+# adds a backend "vmbus-scsi+NAME" or "vmbus-net+NAME": our same device
+# again, with the setting L1 changes for its phases (bench/run.sh
+# --variant).
 rounds=5
 only=
+var=
 secs=5
 vhmac=52:54:00:12:34:57
 uvmac=52:54:00:12:34:58
@@ -28,6 +32,7 @@ for a in $(cat /proc/cmdline); do
 	vmbh.vhmac=*) vhmac=${a#vmbh.vhmac=} ;;
 	vmbh.uvmac=*) uvmac=${a#vmbh.uvmac=} ;;
 	vmbh.only=*) only=${a#vmbh.only=} ;;
+	vmbh.var=*) var=${a#vmbh.var=} ;;
 	esac
 done
 
@@ -72,6 +77,10 @@ for n in /sys/class/net/*; do
 	echo "bench: nic $b ${n##*/} $a driver $drv, L1 at $ip.1"
 done
 ip link set lo up
+case $var in
+*:blk) case " $disks " in *" vmbus-scsi "*) disks="$disks vmbus-scsi+${var%:*}" ;; esac ;;
+*:net) case " $nics " in *" vmbus-net "*) nics="$nics vmbus-net+${var%:*}" ;; esac ;;
+esac
 # Each phase's TCP starts from scratch: no ssthresh or RTT cached from the
 # previous phase to the same peer (L1 does the same for its side).
 echo 1 >/proc/sys/net/ipv4/tcp_no_metrics_save
@@ -83,6 +92,7 @@ for want in vmbus-net vhost-net virtio-net; do
 done
 # Let the links and ARP settle before the first phase.
 for b in $nics; do
+	case $b in *+*) continue ;; esac
 	eval "ping -c 1 -W 5 \$peer_$(echo $b | tr - _)" >/dev/null ||
 		echo "bench: $b does not answer ping"
 done
@@ -92,7 +102,7 @@ ask() { echo "$*" >&3; read -r _ <&3; }
 
 phase() {	# kind backend round seconds
 	k=$1 b=$2 r=$3 s=$4
-	v=$(echo $b | tr - _)
+	v=$(echo "${b%%+*}" | tr - _)
 	if [ "$k" = blk ]; then
 		eval "d=\$dev_$v"
 		ask begin "$k" "$b" "$r"
