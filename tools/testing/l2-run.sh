@@ -25,7 +25,8 @@ cpu+=,hv-synic,hv-stimer,hv-stimer-direct,hv-time,hv-frequencies
 run_l2() {
 	local noreboot=-no-reboot
 	[ "${L2_REBOOT:-0}" = 1 ] && noreboot=
-	rm -f "$out"/l2-* /tmp/l2-mon.sock
+	rm -f "$out"/l2-console.log "$out"/l2-out.log "$out"/l2-rc \
+		"$out"/l2-dmesg.txt /tmp/l2-mon.sock
 	: >"$out/l2-out.log"
 	dpid=
 	if [ -n "${L2_DURING:-}" ]; then
@@ -45,6 +46,7 @@ run_l2() {
 		"$@"
 }
 
+rm -f "$out"/l2-*.try*
 for try in 1 2; do
 	t0=$(date +%s)
 	run_l2 "$@"
@@ -62,6 +64,10 @@ for try in 1 2; do
 	tail -n 20 "$out/l2-console.log" 2>/dev/null
 	# QEMU refusing its command line is no infrastructure flake.
 	[ $qrc = 1 ] && exit 1
+	# Keep what the failed try left for a post-mortem.
+	for f in "$out"/l2-console.log "$out"/l2-dmesg.txt; do
+		[ -e "$f" ] && mv "$f" "${f%.*}.try$try.${f##*.}"
+	done
 	[ $try = 1 ] && echo "l2: infrastructure failure, retrying once"
 done
 exit 1
