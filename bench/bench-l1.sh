@@ -52,5 +52,8 @@ ip addr add 203.0.113.1/24 dev tap2
 ip link set tap2 up
 # No TCP metrics cached between phases (L2 does the same).
 echo 1 >/proc/sys/net/ipv4/tcp_no_metrics_save
-iperf3 -s -D >/dev/null
+# A guest that dies mid-phase leaves the server waiting for its data;
+# give up on it after 10 s, so the retried guest (l2-run.sh) finds the
+# server free instead of "busy running a test".
+iperf3 -s -D --rcv-timeout 10000 >/dev/null
 echo "bench-l1: tap0 (br0 192.0.2.1), tap1 198.51.100.1, tap2 203.0.113.1, iperf3 server up"
