@@ -37,8 +37,12 @@ KVM = "/sys/kernel/debug/kvm"
 TRACE = os.environ.get("VMBH_BENCH_TRACE") == "1"
 PROFILE = os.environ.get("VMBH_BENCH_PROFILE") == "1"
 PIN = os.environ.get("VMBH_BENCH_PIN") == "1"
+# bench/run.sh --variant NAME:MODULE.PARAM=VALUE, checked there
 VARIANT = os.environ.get("VMBH_BENCH_VARIANT", "")
-VARIANT_SAVED = {}
+if VARIANT:
+    VARIANT_NAME, _rest = VARIANT.split(":", 1)
+    _mp, VARIANT_VALUE = _rest.split("=", 1)
+    VARIANT_PATH = "/sys/module/%s/parameters/%s" % tuple(_mp.split(".", 1))
 PERF_DATA = "/tmp/bench-perf.data"
 EVENTS = "/sys/kernel/tracing/events/kvm"
 # tracepoint -> histogram keys
@@ -223,20 +227,12 @@ def connect():
     sys.exit("l1-driver: no socket " + SOCK)
 
 
-def variant_apply(backend):
-    """bench/run.sh --variant NAME:MODULE.PARAM=VALUE: the parameter has
-    VALUE during the phases of backend "...+NAME", its first value else."""
-    if not VARIANT:
-        return
-    name, rest = VARIANT.split(":", 1)
-    mp, value = rest.split("=", 1)
-    mod, param = mp.split(".", 1)
-    path = f"/sys/module/{mod}/parameters/{param}"
-    if path not in VARIANT_SAVED:
-        with open(path) as f:
-            VARIANT_SAVED[path] = f.read().strip()
-    with open(path, "w") as f:
-        f.write(value if backend.endswith("+" + name) else VARIANT_SAVED[path])
+def variant_apply(backend, default):
+    """The variant's parameter has its VALUE during the phases of backend
+    "...+NAME" and @default, its value at start, during all others."""
+    with open(VARIANT_PATH, "w") as f:
+        f.write(VARIANT_VALUE if backend.endswith("+" + VARIANT_NAME)
+                else default)
 
 
 def main():
@@ -251,13 +247,17 @@ def main():
     seq = 0
     begin = None
     finished = False
+    if VARIANT:
+        with open(VARIANT_PATH) as f:
+            default = f.read().strip()
     for line in rf:
         w = line.split()
         if not w:
             continue
         if w[0] == "begin" and len(w) == 4:
             mark(marks, f"{seq} begin {w[1]} {w[2]} {w[3]}")
-            variant_apply(w[2])
+            if VARIANT:
+                variant_apply(w[2], default)
             pinned = pin() if PIN else None
             begin = snap_begin()
             prof = profile_start() if PROFILE else None
