@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cgroup.h>
 #include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -302,6 +303,16 @@ int vmbh_chan_open(struct vmbh_channel *chan,
 				vm->name, chan->relid);
 	if (IS_ERR(worker)) {
 		ret = PTR_ERR(worker);
+		goto out_close;
+	}
+	/*
+	 * Guest messages arrive in the VMM's post ioctl: put the worker in
+	 * the VMM's cgroups, as vhost does with its kthread workers, so its
+	 * CPU time and the memory it allocates are charged to the VM.
+	 */
+	ret = cgroup_attach_task_all(current, worker);
+	if (ret) {
+		kthread_stop(worker);
 		goto out_close;
 	}
 	get_task_struct(worker);

@@ -5,7 +5,6 @@
  * module's counters matching what the guest saw; how many interrupts one
  * echo and a burst answered in one handle run cost.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -301,34 +300,11 @@ static bool burst_echo_ok(const uint64_t *w, uint64_t seq)
 static void pin_apart(struct __test_metadata *_metadata,
 		      const struct tg_chan *ch)
 {
-	char want[16], comm[32], path[300];
-	pid_t worker = 0;
-	struct dirent *de;
+	pid_t worker = tg_chan_worker(ch);
 	cpu_set_t set;
-	DIR *d;
-	FILE *f;
 
-	/* kthread "vmbh-<vm name>-<relid>", the VM named after our pid */
-	snprintf(want, sizeof(want), "vmbh-vm%d-%u", getpid(), ch->relid);
-	d = opendir("/proc");
-	ASSERT_NE(NULL, d);
-	while ((de = readdir(d))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f)) {
-			comm[strcspn(comm, "\n")] = 0;
-			if (!strcmp(comm, want))
-				worker = atoi(de->d_name);
-		}
-		fclose(f);
-	}
-	closedir(d);
 	ASSERT_NE(0, worker) {
-		TH_LOG("no worker thread named %s", want);
+		TH_LOG("no worker thread for relid %u", ch->relid);
 	}
 	CPU_ZERO(&set);
 	CPU_SET(1, &set);

@@ -2,14 +2,19 @@
 /*
  * Lifecycle under load: 1000 open/close cycles with traffic in flight,
  * hot-add/remove, resets and fd closes mid-traffic; nothing may leak
- * (module counters, pinned/locked pages, slab and vmalloc in /proc/meminfo).
+ * (module counters, pinned/locked pages, slab and vmalloc in /proc/meminfo);
+ * channel workers live in the VMM's cgroups.
  */
 #include <errno.h>
+#include <limits.h>
 #include <linux/capability.h>
+#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -310,6 +315,149 @@ TEST_F(lc, pinned_pages_charged_to_memlock)
 	tg_vm_destroy(&vm);
 	EXPECT_EQ(0, proc_status_kb("VmLck"));
 	tg_dev_close_fds(&dev);
+}
+
+/* Where cgroup2 is mounted; mounts it on /tmp/vmbh-cgroup2 if nowhere. */
+static int cg2_root(char *out, size_t len)
+{
+	const char *dir = "/tmp/vmbh-cgroup2";
+	struct mntent *m;
+	FILE *f = setmntent("/proc/mounts", "r");
+
+	while (f && (m = getmntent(f))) {
+		if (!strcmp(m->mnt_type, "cgroup2")) {
+			snprintf(out, len, "%s", m->mnt_dir);
+			endmntent(f);
+			return 0;
+		}
+	}
+	if (f)
+		endmntent(f);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	if (mount("cgroup2", dir, "cgroup2", 0, NULL))
+		return -errno;
+	snprintf(out, len, "%s", dir);
+	return 0;
+}
+
+/* The cgroup2 path ("0::" line) of @pid (0: this process), "" if none. */
+static void cg2_of(pid_t pid, char *out, size_t len)
+{
+	char path[64], line[512];
+	FILE *f;
+
+	out[0] = 0;
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/cgroup");
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(out, len, "%s", line + 3);
+		}
+	}
+	fclose(f);
+}
+
+/* Move this process into cgroup directory @dir: 0 or -errno. */
+static int cg2_enter(const char *dir)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fprintf(f, "0\n") < 0)
+		ret = -EIO;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/* usage_usec of cgroup directory @dir's cpu.stat, -1 if unreadable. */
+static long long cg2_usage_usec(const char *dir)
+{
+	char path[PATH_MAX], line[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cpu.stat", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "usage_usec %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/*
+ * A channel's worker joins the cgroups of the VMM thread that opened it,
+ * as vhost's workers do, and its CPU time is charged there while the VMM
+ * itself has moved on to another cgroup.
+ */
+TEST_F(lc, worker_in_vmm_cgroup)
+{
+	char root[PATH_MAX], orig[PATH_MAX], cg[PATH_MAX + 64];
+	char name[64], want[80], got[PATH_MAX], origdir[PATH_MAX * 2];
+	long long use0, use1;
+	struct tg_vm vm;
+	struct tg_dev dev;
+	struct tg_chan ch;
+	pid_t worker;
+	int i, ret;
+
+	ASSERT_EQ(0, cg2_root(root, sizeof(root)));
+	cg2_of(0, orig, sizeof(orig));
+	ASSERT_NE(0, orig[0]) {
+		TH_LOG("no cgroup2 line in /proc/self/cgroup");
+	}
+	snprintf(name, sizeof(name), "vmbh-worker-%d", getpid());
+	snprintf(cg, sizeof(cg), "%s/%s", root, name);
+	snprintf(want, sizeof(want), "/%s", name);
+	snprintf(origdir, sizeof(origdir), "%s%s", root,
+		 strcmp(orig, "/") ? orig : "");
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	ASSERT_EQ(0, cg2_enter(cg));
+
+	ASSERT_EQ(0, tg_vm_create(&vm, 1, 0));
+	ASSERT_EQ(0, tg_echo_setup(&vm, &dev, &ch, 0, 1));
+	/* the VMM leaves; the worker stays where it was put */
+	ASSERT_EQ(0, cg2_enter(origdir));
+	worker = tg_chan_worker(&ch);
+	ASSERT_NE(0, worker);
+	cg2_of(worker, got, sizeof(got));
+	EXPECT_STREQ(want, got);
+
+	use0 = cg2_usage_usec(cg);
+	ASSERT_LE(0, use0);
+	for (i = 0; i < 300; i++)
+		ASSERT_EQ(0, tg_echo_one(&ch, i, 2000, TG_TIMEOUT_MS));
+	use1 = cg2_usage_usec(cg);
+	EXPECT_LT(use0, use1) {
+		TH_LOG("worker's 300 echoes charged nothing to %s", cg);
+	}
+
+	ASSERT_EQ(0, tg_chan_close(&ch));
+	tg_vm_destroy(&vm);
+	tg_dev_close_fds(&dev);
+	/* the stopped worker has left: the cgroup can go (reaping is async) */
+	for (i = 0; i < 100; i++) {
+		ret = rmdir(cg) ? -errno : 0;
+		if (ret != -EBUSY)
+			break;
+		usleep(20 * 1000);
+	}
+	EXPECT_EQ(0, ret);
 }
 
 TEST_HARNESS_MAIN

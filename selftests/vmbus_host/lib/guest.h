@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/vmbus_host.h>
 
 #include "mem.h"
@@ -203,6 +204,8 @@ void tg_instance(uint8_t *guid, uint8_t seed);
 
 /* /proc/meminfo field in kB, -1 if absent. */
 long tg_meminfo_kb(const char *field);
+/* The pid of @ch's worker kthread, 0 if none is found. */
+pid_t tg_chan_worker(const struct tg_chan *ch);
 
 #endif /* _VMBH_TEST_GUEST_H */
 

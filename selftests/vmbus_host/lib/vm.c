@@ -3,6 +3,7 @@
  * VMM side of the test guest: /dev/vmbus-host, the memory table, the vCPUs'
  * SynIC pages and eventfds, devices, and the observability ioctls.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -285,4 +286,36 @@ long tg_meminfo_kb(const char *field)
 	}
 	fclose(f);
 	return v;
+}
+
+pid_t tg_chan_worker(const struct tg_chan *ch)
+{
+	char want[32], comm[32], path[300];
+	struct dirent *de;
+	pid_t pid = 0;
+	DIR *d;
+	FILE *f;
+
+	/* kthread "vmbh-<vm name>-<relid>", the VM named after our pid */
+	snprintf(want, sizeof(want), "vmbh-vm%d-%u", getpid(), ch->relid);
+	want[15] = 0;	/* TASK_COMM_LEN - 1 */
+	d = opendir("/proc");
+	if (!d)
+		return 0;
+	while (!pid && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f)) {
+			comm[strcspn(comm, "\n")] = 0;
+			if (!strcmp(comm, want))
+				pid = atoi(de->d_name);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return pid;
 }
