@@ -306,11 +306,13 @@ int vmbh_chan_open(struct vmbh_channel *chan,
 		goto out_close;
 	}
 	/*
-	 * Guest messages arrive in the VMM's post ioctl: put the worker in
-	 * the VMM's cgroups, as vhost does with its kthread workers, so its
-	 * CPU time and the memory it allocates are charged to the VM.
+	 * Guest messages arrive in the VMM's post ioctl, from a vCPU thread
+	 * that may sit in a cgroup of its own.  Put the worker where the
+	 * VMM's main thread is, as vhost's workers land with the thread that
+	 * set their owner, so its CPU time and the memory it allocates are
+	 * charged to the VM, not pinned beside one vCPU.
 	 */
-	ret = cgroup_attach_task_all(current, worker);
+	ret = cgroup_attach_task_all(current->group_leader, worker);
 	if (ret) {
 		kthread_stop(worker);
 		goto out_close;

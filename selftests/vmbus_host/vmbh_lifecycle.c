@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <mntent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,18 +365,21 @@ static void cg2_of(pid_t pid, char *out, size_t len)
 	fclose(f);
 }
 
-/* Move this process into cgroup directory @dir: 0 or -errno. */
-static int cg2_enter(const char *dir)
+/*
+ * Write @what to cgroup directory @dir's @file ("cgroup.procs": move this
+ * process; "cgroup.threads": this thread; "cgroup.type"): 0 or -errno.
+ */
+static int cg2_write(const char *dir, const char *file, const char *what)
 {
 	char path[PATH_MAX];
 	FILE *f;
 	int ret = 0;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	if (fprintf(f, "0\n") < 0)
+	if (fprintf(f, "%s\n", what) < 0)
 		ret = -EIO;
 	if (fclose(f))
 		ret = -errno;
@@ -400,19 +404,47 @@ static long long cg2_usage_usec(const char *dir)
 	return v;
 }
 
+struct opener {
+	const char *vcpu_cg;
+	struct tg_vm vm;
+	struct tg_dev dev;
+	struct tg_chan ch;
+	int ret;
+};
+
+/* A "vCPU thread" in a threaded cgroup of its own opens the channel. */
+static void *open_from_thread(void *arg)
+{
+	struct opener *o = arg;
+
+	o->ret = cg2_write(o->vcpu_cg, "cgroup.threads", "0");
+	if (!o->ret)
+		o->ret = tg_vm_create(&o->vm, 1, 0);
+	if (!o->ret) {
+		o->ret = tg_echo_setup(&o->vm, &o->dev, &o->ch, 0, 1);
+		if (o->ret)
+			o->ret = o->ret < 0 ? o->ret : -EPROTO;
+	}
+	return NULL;
+}
+
 /*
- * A channel's worker joins the cgroups of the VMM thread that opened it,
- * as vhost's workers do, and its CPU time is charged there while the VMM
- * itself has moved on to another cgroup.
+ * A channel's worker joins the cgroups of the VMM process's main thread,
+ * as vhost's workers end up in the cgroups of the thread that set their
+ * owner.  OPENCHANNEL comes from a vCPU thread, which libvirt puts in a
+ * threaded cgroup of its own (cpuset-pinned); the worker must land in the
+ * process's cgroup instead.  Its CPU time is charged there after the VMM
+ * has moved on to another cgroup, and the cgroup can be removed once the
+ * VM is gone.
  */
 TEST_F(lc, worker_in_vmm_cgroup)
 {
 	char root[PATH_MAX], orig[PATH_MAX], cg[PATH_MAX + 64];
-	char name[64], want[80], got[PATH_MAX], origdir[PATH_MAX * 2];
+	char vcpu[PATH_MAX + 128], origdir[PATH_MAX * 2];
+	char name[64], want[80], got[PATH_MAX];
+	struct opener o = { .vcpu_cg = vcpu };
 	long long use0, use1;
-	struct tg_vm vm;
-	struct tg_dev dev;
-	struct tg_chan ch;
+	pthread_t t;
 	pid_t worker;
 	int i, ret;
 
@@ -423,33 +455,38 @@ TEST_F(lc, worker_in_vmm_cgroup)
 	}
 	snprintf(name, sizeof(name), "vmbh-worker-%d", getpid());
 	snprintf(cg, sizeof(cg), "%s/%s", root, name);
+	snprintf(vcpu, sizeof(vcpu), "%s/vcpu0", cg);
 	snprintf(want, sizeof(want), "/%s", name);
 	snprintf(origdir, sizeof(origdir), "%s%s", root,
 		 strcmp(orig, "/") ? orig : "");
 	ASSERT_EQ(0, mkdir(cg, 0755));
-	ASSERT_EQ(0, cg2_enter(cg));
+	ASSERT_EQ(0, mkdir(vcpu, 0755));
+	ASSERT_EQ(0, cg2_write(vcpu, "cgroup.type", "threaded"));
+	ASSERT_EQ(0, cg2_write(cg, "cgroup.procs", "0"));
+	ASSERT_EQ(0, pthread_create(&t, NULL, open_from_thread, &o));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_EQ(0, o.ret);
 
-	ASSERT_EQ(0, tg_vm_create(&vm, 1, 0));
-	ASSERT_EQ(0, tg_echo_setup(&vm, &dev, &ch, 0, 1));
-	/* the VMM leaves; the worker stays where it was put */
-	ASSERT_EQ(0, cg2_enter(origdir));
-	worker = tg_chan_worker(&ch);
+	worker = tg_chan_worker(&o.ch);
 	ASSERT_NE(0, worker);
 	cg2_of(worker, got, sizeof(got));
 	EXPECT_STREQ(want, got);
 
+	/* the VMM leaves; the worker stays where it was put */
+	ASSERT_EQ(0, cg2_write(origdir, "cgroup.procs", "0"));
 	use0 = cg2_usage_usec(cg);
 	ASSERT_LE(0, use0);
 	for (i = 0; i < 300; i++)
-		ASSERT_EQ(0, tg_echo_one(&ch, i, 2000, TG_TIMEOUT_MS));
+		ASSERT_EQ(0, tg_echo_one(&o.ch, i, 2000, TG_TIMEOUT_MS));
 	use1 = cg2_usage_usec(cg);
 	EXPECT_LT(use0, use1) {
 		TH_LOG("worker's 300 echoes charged nothing to %s", cg);
 	}
 
-	ASSERT_EQ(0, tg_chan_close(&ch));
-	tg_vm_destroy(&vm);
-	tg_dev_close_fds(&dev);
+	ASSERT_EQ(0, tg_chan_close(&o.ch));
+	tg_vm_destroy(&o.vm);
+	tg_dev_close_fds(&o.dev);
+	EXPECT_EQ(0, rmdir(vcpu));
 	/* the stopped worker has left: the cgroup can go (reaping is async) */
 	for (i = 0; i < 100; i++) {
 		ret = rmdir(cg) ? -errno : 0;
