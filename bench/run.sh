@@ -71,6 +71,24 @@ for ko in hypercall/vmbh_hypercall vmbus_host/vmbus_host \
 	  synth_storvsc_be/vmbh_storvsp synth_netvsc_be/vmbh_netvsp; do
 	[ -f "$top/$ko.ko" ] || { echo "bench/run.sh: $ko.ko missing: run make" >&2; exit 1; }
 done
+if [ -n "$variant" ]; then
+	# Before any VM boots: a parameter the module does not have would
+	# only fail in L1, at the variant's first phase.
+	vmod=${variant#*:}
+	vparam=${vmod#*.}
+	vparam=${vparam%%=*}
+	vmod=${vmod%%.*}
+	case $vmod in
+	vmbh_netvsp) vko=synth_netvsc_be/vmbh_netvsp.ko ;;
+	vmbh_storvsp) vko=synth_storvsc_be/vmbh_storvsp.ko ;;
+	*) vko=vmbus_host/vmbus_host.ko ;;
+	esac
+	vparams=$(modinfo -F parm "$top/$vko" | sed 's/:.*//')
+	if ! grep -qx -- "$vparam" <<<"$vparams"; then
+		echo "bench/run.sh: --variant: $vmod has no parameter '$vparam' (it has: ${vparams:-none})" >&2
+		exit 2
+	fi
+fi
 qemu=$("$top/qemu/build.sh" | tail -n 1)
 # virtio-blk as in bench-method.md wants aio=native; a QEMU built without
 # linux-aio refuses it, and then the peer runs with aio=threads (recorded).

@@ -34,7 +34,8 @@ mountpoint -q /sys/kernel/config ||
 	mount -t configfs configfs /sys/kernel/config || exit 1
 
 vmbh_suite_insmod "$mods" hypercall/vmbh_hypercall.ko \
-	vmbus_host/vmbus_host.ko synth_storvsc_be/vmbh_storvsp.ko || exit 1
+	vmbus_host/vmbus_host.ko synth_storvsc_be/vmbh_storvsp.ko ||
+	{ vmbh_suite_unload; exit 1; }
 
 if [ $# -gt 0 ]; then
 	tests=("$@")

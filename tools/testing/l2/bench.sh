@@ -98,7 +98,11 @@ for b in $nics; do
 done
 
 exec 3<>"$ctl"
-ask() { echo "$*" >&3; read -r _ <&3; }
+# L1 answers within a snapshot's time; no answer means its driver is gone.
+ask() {
+	echo "$*" >&3
+	read -r -t 300 _ <&3 || { echo "bench: L1 did not answer '$1'"; exit 1; }
+}
 
 phase() {	# kind backend round seconds
 	k=$1 b=$2 r=$3 s=$4
