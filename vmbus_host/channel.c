@@ -472,12 +472,14 @@ int vmbh_chan_recv(struct vmbh_channel *chan, struct vmbh_packet *pkt)
 
 		pkt->range_cnt = gd->range_cnt;
 		pkt->ranges = gd + 1;
-		pkt->ranges_len = off - sizeof(*gd);
-		if (vmbh_gpa_ranges_check(pkt->ranges, pkt->ranges_len,
-					  pkt->range_cnt, &nr_pfns)) {
+		ret = vmbh_gpa_ranges_check(pkt->ranges, off - sizeof(*gd),
+					    pkt->range_cnt, &nr_pfns);
+		if (ret < 0) {
 			vmbh_chan_fail(chan, "malformed GPA-direct ranges");
 			return -EIO;
 		}
+		/* Bytes between the last range and the payload are not one. */
+		pkt->ranges_len = ret;
 	}
 
 	chan->in_read = (read + len + VMBH_PACKET_TRAILER_SIZE) % size;

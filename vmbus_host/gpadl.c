@@ -169,14 +169,15 @@ out_unpin:
 static int vmbh_gpadl_map(struct vmbh_vm *vm, struct vmbh_gpadl *g)
 {
 	struct vmbh_gpa_range range;
-	u32 pos = 0, done = 0, nr_pfns;
+	u32 pos = 0, done = 0, nr_pfns, ranges_len;
 	int ret;
 
 	lockdep_assert_held(&vm->lock);
 	ret = vmbh_gpa_ranges_check(g->entries, g->nr_entries * 8,
 				    g->rangecount, &nr_pfns);
-	if (ret)
+	if (ret < 0)
 		return ret;
+	ranges_len = ret;
 	if (atomic_add_return(nr_pfns, &vm->pinned_pages) >
 	    VMBH_MAX_PINNED_PAGES) {
 		atomic_sub(nr_pfns, &vm->pinned_pages);
@@ -194,7 +195,7 @@ static int vmbh_gpadl_map(struct vmbh_vm *vm, struct vmbh_gpadl *g)
 		goto out_unaccount;
 	}
 	while (done < nr_pfns &&
-	       vmbh_gpa_range_next(g->entries, g->nr_entries * 8, &pos, &range)) {
+	       vmbh_gpa_range_next(g->entries, ranges_len, &pos, &range)) {
 		ret = vmbh_pin_pfns(vm, range.pfns, range.nr_pfns,
 				    FOLL_WRITE | FOLL_LONGTERM, g->pages + done);
 		if (ret)

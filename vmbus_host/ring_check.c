@@ -138,9 +138,10 @@ static __u32 vmbh_range_pages(__u32 byte_count, __u32 byte_offset)
  *
  * Each range needs byte_count != 0, byte_offset < 4096 and all its page
  * numbers inside @len.  Page numbers are checked against guest memory
- * only when mapped.
+ * only when mapped.  Bytes after the last range are not looked at: walk
+ * the ranges with the length returned, never with @len.
  *
- * Return: 0 or -EINVAL.
+ * Return: the bytes the @range_cnt ranges take (> 0), or -EINVAL.
  */
 int vmbh_gpa_ranges_check(const void *buf, __u32 len, __u32 range_cnt,
 			  __u32 *nr_pfns)
@@ -167,7 +168,7 @@ int vmbh_gpa_ranges_check(const void *buf, __u32 len, __u32 range_cnt,
 		total += pages;
 	}
 	*nr_pfns = (__u32)total;
-	return 0;
+	return (int)pos;
 }
 
 /**

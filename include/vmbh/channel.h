@@ -257,7 +257,8 @@ void vmbh_chan_fail(struct vmbh_channel *chan, const char *why);
  * @len:	payload bytes (a multiple of 8: the guest pads)
  * @range_cnt:	GPA-direct: number of ranges (>= 1), else 0
  * @ranges:	GPA-direct: the range array, read with vmbh_pkt_next_range()
- * @ranges_len:	bytes at @ranges
+ * @ranges_len:	bytes the @range_cnt ranges take at @ranges (what the
+ *		guest put between them and the payload is not included)
  *
  * Points into the channel's receive buffer: valid until the next
  * vmbh_chan_recv() on the channel or the end of &vmbh_class_ops.handle.

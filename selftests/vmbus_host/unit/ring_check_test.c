@@ -119,8 +119,14 @@ TEST(gpa_ranges_check)
 	w[2] = 11;
 	w[3] = 4096;
 	w[4] = 20;
-	EXPECT_EQ(0, vmbh_gpa_ranges_check(w, 40, 2, &n));
+	EXPECT_EQ(40, vmbh_gpa_ranges_check(w, 40, 2, &n));
 	EXPECT_EQ(3, n);
+	/* one range announced: only its 24 bytes, whatever follows */
+	EXPECT_EQ(24, vmbh_gpa_ranges_check(w, 40, 1, &n));
+	EXPECT_EQ(2, n);
+	ASSERT_TRUE(vmbh_gpa_range_next(w, 24, &pos, &r));
+	EXPECT_FALSE(vmbh_gpa_range_next(w, 24, &pos, &r));
+	pos = 0;
 	ASSERT_TRUE(vmbh_gpa_range_next(w, 40, &pos, &r));
 	EXPECT_EQ(2, r.nr_pfns);
 	EXPECT_EQ(11, r.pfns[1]);
