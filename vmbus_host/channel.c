@@ -148,6 +148,13 @@ static bool vmbh_chan_in_pending(struct vmbh_channel *chan)
 }
 
 /*
+ * Packets one handle run takes before vmbh_chan_recv() reports the ring
+ * empty: the worker then looks at kthread_should_stop() and yields the
+ * CPU before it goes on (vhost_exceeds_weight() for vhost's rings).
+ */
+#define VMBH_CHAN_RECV_WEIGHT	256
+
+/*
  * Drain with the guest->host ring masked, unmask, re-check, as the
  * guest does for its own inbound ring (hv_begin_read/hv_end_read).
  */
@@ -158,9 +165,15 @@ static void vmbh_chan_run(struct vmbh_channel *chan)
 	bool more;
 
 	for (;;) {
-		if (test_bit(VMBH_CHAN_F_FAILED, &chan->flags))
+		/*
+		 * A guest that keeps its ring from ever being empty must not
+		 * hold up close, which waits for us with vm->lock held.
+		 */
+		if (test_bit(VMBH_CHAN_F_FAILED, &chan->flags) ||
+		    kthread_should_stop())
 			return;
 		WRITE_ONCE(chan->in_hdr->interrupt_mask, 1);
+		chan->recv_left = VMBH_CHAN_RECV_WEIGHT;
 		vmbh_chan_batch_begin(chan);
 		more = ops->handle(chan);
 		vmbh_chan_batch_end(chan);
@@ -341,6 +354,10 @@ out_free_buf:
 	kvfree(chan->rxbuf);
 	chan->rxbuf = NULL;
 out_put:
+	chan->in_hdr = NULL;
+	chan->out_hdr = NULL;
+	chan->in_data = NULL;
+	chan->out_data = NULL;
 	if (g)
 		vmbh_gpadl_release_ref(g);
 	vmbh_vm_warn(vm, "%s: OPENCHANNEL relid %u gpadl %#x refused: %d\n",
@@ -421,6 +438,9 @@ int vmbh_chan_recv(struct vmbh_channel *chan, struct vmbh_packet *pkt)
 
 	if (test_bit(VMBH_CHAN_F_FAILED, &chan->flags) || !hdr)
 		return -EIO;
+	/* This run's share is used: vmbh_chan_run() comes back for more. */
+	if (!chan->recv_left)
+		return -EAGAIN;
 	write = READ_ONCE(hdr->write_index);
 	if (!vmbh_ring_index_ok(write, size)) {
 		vmbh_chan_fail(chan, "bad write_index");
@@ -481,6 +501,7 @@ int vmbh_chan_recv(struct vmbh_channel *chan, struct vmbh_packet *pkt)
 		/* Bytes between the last range and the payload are not one. */
 		pkt->ranges_len = ret;
 	}
+	chan->recv_left--;
 
 	chan->in_read = (read + len + VMBH_PACKET_TRAILER_SIZE) % size;
 	/* Finish reading the packet before handing its space back. */

@@ -95,6 +95,7 @@ struct vmbh_channel {
 	 */
 	bool batching;
 	u32 batched;
+	u32 recv_left;			/* packets this handle run may take */
 
 	/* Worker. */
 	unsigned long flags;		/* enum vmbh_chan_flag_bits */

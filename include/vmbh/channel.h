@@ -286,8 +286,10 @@ struct vmbh_packet {
  * non-zero, byte_offset < 4096, enough page numbers, all before the
  * payload).  The ring space is released at once (the guest may reuse it).
  *
- * Return: 0 with @pkt filled; -EAGAIN when the ring is empty; -EIO when
- * the ring or packet is malformed (the channel has been failed, see
+ * Return: 0 with @pkt filled; -EAGAIN when the ring is empty, or when
+ * this handle call has taken its share of packets (the worker calls
+ * handle again after checking whether it must stop); -EIO when the ring
+ * or packet is malformed (the channel has been failed, see
  * vmbh_chan_fail()); -ENODEV when the channel is not open.
  */
 int vmbh_chan_recv(struct vmbh_channel *chan, struct vmbh_packet *pkt);

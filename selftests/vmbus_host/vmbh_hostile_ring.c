@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -406,6 +407,99 @@ TEST_F(hostile, ring_descriptor_races)
 	       (unsigned long long)st.errors,
 	       (unsigned long long)st.in_packets);
 	ASSERT_EQ(0, tg_chan_close(&self->ca));
+	ASSERT_EQ(0, tg_chan_open(&self->a, &self->ca,
+				  tg_find_offer(&self->a, self->da[0].instance, 0),
+				  &self->da[0], 4, 4, 0));
+	hostile_after(_metadata, self, true);
+}
+
+/* Shared with the main thread, r's header also with the host. */
+struct feeder {
+	struct tg_chan *ch;
+	int stop;
+};
+
+/*
+ * Keep the guest->host ring from ever being empty: write_index stays one
+ * packet behind the host's read_index, over a data area filled with
+ * 24-byte completion packets (the test class takes and drops them).
+ */
+static void *feed(void *arg)
+{
+	struct feeder *f = arg;
+	struct tg_ring *r = &f->ch->out;
+	uint32_t size = r->dsize, rd;
+
+	while (!tg_load(&f->stop)) {
+		rd = tg_load(&r->hdr->read_index);
+		tg_store(&r->hdr->write_index, (rd + size - 24) % size);
+		/* a host that saw the ring empty for a moment is told */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!tg_load(&r->hdr->interrupt_mask))
+			tg_chan_kick(f->ch);
+	}
+	return NULL;
+}
+
+/*
+ * A ring that is never empty must not keep the channel's worker from
+ * stopping: CLOSECHANNEL waits for it with the VM's lock held, which
+ * would block every other message and ioctl of the VM.
+ */
+TEST_F(hostile, ring_never_empty_close)
+{
+	struct tg_pkt_desc d = { .type = TG_PKT_COMP, .offset8 = 2,
+				 .len8 = 2, .trans_id = 5 };
+	struct tg_ring *r = &self->ca.out;
+	struct feeder f = { .ch = &self->ca };
+	struct vmbh_channel_stats st;
+	struct timespec t0, t1;
+	cpu_set_t set;
+	uint32_t off;
+	pthread_t t;
+	double secs;
+	pid_t worker;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs 2 CPUs: the guest must outrun the worker");
+	/*
+	 * A 255-page ring (10,000 packets a lap) and the worker on a CPU of
+	 * its own, so the feeder stays ahead of it even when it is
+	 * descheduled for a while.
+	 */
+	ASSERT_EQ(0, tg_chan_close(&self->ca));
+	ASSERT_EQ(0, tg_chan_open(&self->a, &self->ca,
+				  tg_find_offer(&self->a, self->da[0].instance, 0),
+				  &self->da[0], 256, 4, 0));
+	worker = tg_chan_worker(&self->ca);
+	ASSERT_NE(0, worker);
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	ASSERT_EQ(0, sched_setaffinity(worker, sizeof(set), &set));
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	ASSERT_EQ(0, r->dsize % 24);
+	for (off = 0; off < r->dsize; off += 24) {
+		memcpy(r->data + off, &d, sizeof(d));
+		memset(r->data + off + sizeof(d), 0, TG_RING_TRAILER);
+	}
+	ASSERT_EQ(0, pthread_create(&t, NULL, feed, &f));
+	usleep(300 * 1000);
+	st = a_stats(self);
+	/* the host has gone round the ring */
+	EXPECT_LT(r->dsize / 24, st.in_packets);
+	EXPECT_EQ(0, st.errors);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(0, tg_chan_close(&self->ca));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tg_store(&f.stop, 1);
+	pthread_join(t, NULL);
+	secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	TH_LOG("close after %llu packets took %.3f s",
+	       (unsigned long long)st.in_packets, secs);
+	EXPECT_GT(2.0, secs);
 	ASSERT_EQ(0, tg_chan_open(&self->a, &self->ca,
 				  tg_find_offer(&self->a, self->da[0].instance, 0),
 				  &self->da[0], 4, 4, 0));
