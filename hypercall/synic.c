@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/mm.h>
@@ -15,6 +16,17 @@
 
 /* message_flags lives in the u32 at byte 4 of a slot, bits 8-15. */
 #define VMBH_SLOT_WORD1_PENDING	(VMBH_HV_MSG_FLAG_PENDING << 8)
+/* The same bit counted from the slot's start (x86: little endian). */
+#define VMBH_SLOT_PENDING_BIT \
+	(offsetof(struct vmbh_hv_message, message_flags) * BITS_PER_BYTE)
+static_assert(offsetof(struct vmbh_hv_message, message_flags) == 5);
+static_assert(VMBH_HV_MSG_FLAG_PENDING == 1);
+/*
+ * Attempts at a slot the guest frees while we look: a guest that keeps
+ * freeing and refilling its own slot must not keep us here with
+ * interrupts off.  An honest guest frees it at most once (one retry).
+ */
+#define VMBH_SLOT_TRIES		4
 
 static struct vmbh_hv_message *vmbh_vp_slot(struct vmbh_synic_vp *vp)
 {
@@ -29,11 +41,11 @@ static struct vmbh_hv_message *vmbh_vp_slot(struct vmbh_synic_vp *vp)
  */
 static bool vmbh_slot_set_pending(struct vmbh_hv_message *slot)
 {
-	u32 *word1 = (u32 *)&slot->payload_size;
-	u32 old = READ_ONCE(*word1);
-
-	while (!try_cmpxchg(word1, &old, old | VMBH_SLOT_WORD1_PENDING))
-		;
+	/*
+	 * One locked OR of the flags byte: a guest rewriting the slot's
+	 * header cannot keep it failing, as it could a cmpxchg loop.
+	 */
+	set_bit(VMBH_SLOT_PENDING_BIT, (unsigned long *)slot);
 	/*
 	 * Pairs with the guest clearing message_type, then a full barrier,
 	 * then reading msg_pending (vmbus_signal_eom): one side sees the
@@ -51,12 +63,13 @@ static bool vmbh_vp_try_deliver(struct vmbh_synic_vp *vp, const void *data,
 				u32 len, bool more)
 {
 	struct vmbh_hv_message *slot;
+	int tries;
 
 	lockdep_assert_held(&vp->lock);
 	if (!vp->simp_page)
 		return false;
 	slot = vmbh_vp_slot(vp);
-	for (;;) {
+	for (tries = 1;; tries++) {
 		if (READ_ONCE(slot->message_type) == VMBH_HVMSG_NONE) {
 			memcpy(slot->payload, data, len);
 			slot->sender = 0;
@@ -68,7 +81,8 @@ static bool vmbh_vp_try_deliver(struct vmbh_synic_vp *vp, const void *data,
 				    VMBH_HVMSG_VMBUS) == VMBH_HVMSG_NONE)
 				break;
 		}
-		if (!vmbh_slot_set_pending(slot))
+		/* Given up: the message stays queued for the next EOM. */
+		if (!vmbh_slot_set_pending(slot) || tries == VMBH_SLOT_TRIES)
 			return false;
 	}
 	atomic64_inc(&vp->synic->msgs_out);
