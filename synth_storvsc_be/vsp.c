@@ -129,6 +129,16 @@ static bool storvsp_flush_pending(struct storvsp_queue *q)
 		llist_add(list, &q->pending);
 		list = next;
 	}
+	/*
+	 * The reply work runs beside storvsp_close(), which may have found
+	 * the list empty while we held it and gone to sleep on the commands
+	 * in it: make it look again.  Orders the put-back before the load
+	 * of closing; pairs with the full barrier of llist_del_all() after
+	 * close set it, so one of the two sees the other's store.
+	 */
+	smp_mb();
+	if (READ_ONCE(q->closing))
+		wake_up(&q->ctrl->idle);
 	return false;
 }
 
@@ -604,6 +614,16 @@ static void storvsp_close(struct vmbh_channel *chan)
 	struct storvsp_queue *q = vmbh_chan_priv(chan);
 	struct storvsp_ctrl *ctrl = q->ctrl;
 
+	/*
+	 * The worker is stopped; replies still come from the target core's
+	 * completions and move through the reply work.  Once closing is set,
+	 * whoever adds to pending checks closing afterwards, across a full
+	 * barrier, and wakes us: storvsp_send_reply() through
+	 * storvsp_queue_put(), the work's put-back in storvsp_flush_pending().
+	 * Our llist_del_all() is the barrier between setting closing and
+	 * looking at pending and inflight, so each reply is either seen here
+	 * or its adder sees closing; nothing is left on pending unseen.
+	 */
 	WRITE_ONCE(q->closing, true);
 	for (;;) {
 		storvsp_drop_pending(q);
@@ -614,8 +634,14 @@ static void storvsp_close(struct vmbh_channel *chan)
 		if (!atomic_read(&q->inflight) && llist_empty(&q->pending))
 			break;
 	}
-	/* A control reply the work took may still be on its way out. */
+	/*
+	 * No command is left, but the work may still hold control replies
+	 * (which pin no inflight count) and put them back when the ring is
+	 * full: wait for it and drop them, or the reopened channel would
+	 * send them.
+	 */
 	cancel_work_sync(&q->reply_work);
+	storvsp_drop_pending(q);
 	if (vmbh_chan_queue(chan) == 0) {
 		spin_lock(&ctrl->state_lock);
 		WRITE_ONCE(ctrl->ready, false);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -656,6 +657,76 @@ TEST_F(h, reply_ring_full)
 	}
 	EXPECT_EQ(sent, got);
 	alive(_metadata, &self->c.s);
+}
+
+/* Answered RESET_LUNs (ids from @tid) until no further reply fits. */
+static void fill_reply_ring(struct __test_metadata *_metadata, struct sv *s,
+			    uint64_t tid)
+{
+	struct vstor_packet p = op(VSTOR_OPERATION_RESET_LUN);
+	uint32_t reply = TG_PKT_DESC_SIZE + sizeof(p) + TG_RING_TRAILER;
+	struct tg_chan *ch = &s->ch[0];
+	uint32_t i, n;
+	int tries = 0;
+
+	/* the host writes while the free space exceeds the packet */
+	n = (tg_ring_bytes_to_write(&ch->in) - 1) / reply;
+	for (i = 0; i < n; i++) {
+		while (tg_chan_send(ch, TG_PKT_DATA_INBAND, 1, tid + i, &p,
+				    sizeof(p))) {
+			ASSERT_LT(tries++, 1000);
+			usleep(10000);
+		}
+	}
+	while (tg_ring_bytes_to_write(&ch->in) > reply) {
+		ASSERT_LT(tries++, 1000);
+		usleep(10000);
+	}
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The guest stops reading with its reply ring full, and closes the
+ * channel while one more reply is on its way there: an SRB's from the
+ * target core's completion, or a RESET_LUN's from the worker.  Close
+ * must not wait for that reply to be sent (it used to sleep for ever when
+ * the reply work held it), the reopened channel must not get it, and
+ * run.sh's unload finds any command left behind.
+ */
+TEST_F_TIMEOUT(h, close_with_reply_ring_full, 300)
+{
+	struct vstor_packet tur = srb(0, 6, VSTOR_DATA_NONE, 0);
+	struct vstor_packet reset = op(VSTOR_OPERATION_RESET_LUN);
+	struct sv *s = &self->c.s;
+	const struct tg_offer *o;
+	int64_t t0;
+	int i;
+
+	for (i = 0; i < 12; i++) {
+		fill_reply_ring(_metadata, s, 1000);
+		ASSERT_EQ(0, tg_chan_send(&s->ch[0], TG_PKT_DATA_INBAND, 1,
+					  5000 + i, i & 1 ? &reset : &tur,
+					  sizeof(tur)));
+		/* land the close at different points of the reply's way */
+		usleep(i / 2 * 2000);
+		t0 = now_ms();
+		ASSERT_EQ(0, tg_chan_close(&s->ch[0]));
+		EXPECT_LT(now_ms() - t0, 5000);
+		o = tg_find_offer(&s->vm, s->dev.instance, 0);
+		ASSERT_NE(NULL, o);
+		ASSERT_EQ(0, tg_chan_open(&s->vm, &s->ch[0], o, &s->dev,
+					  SV_RING_PAGES, SV_RING_PAGES, 0));
+		/* a reply left from before would come first, with its id */
+		ASSERT_EQ(0, sv_init(s, VSTOR_VERSION_WIN10));
+		alive(_metadata, s);
+	}
 }
 
 TEST_F(h, subchannel_cannot_initialize)
