@@ -46,6 +46,12 @@ static void storvsp_queue_put(struct storvsp_queue *q)
 {
 	rcu_read_lock();
 	atomic_dec(&q->inflight);
+	/*
+	 * Orders the decrement before the load of closing (atomic_dec() is
+	 * unordered); pairs with storvsp_close()'s barrier between setting
+	 * closing and reading inflight.
+	 */
+	smp_mb__after_atomic();
 	if (READ_ONCE(q->closing))
 		wake_up(&q->ctrl->idle);
 	rcu_read_unlock();
@@ -616,13 +622,14 @@ static void storvsp_close(struct vmbh_channel *chan)
 
 	/*
 	 * The worker is stopped; replies still come from the target core's
-	 * completions and move through the reply work.  Once closing is set,
-	 * whoever adds to pending checks closing afterwards, across a full
-	 * barrier, and wakes us: storvsp_send_reply() through
-	 * storvsp_queue_put(), the work's put-back in storvsp_flush_pending().
-	 * Our llist_del_all() is the barrier between setting closing and
-	 * looking at pending and inflight, so each reply is either seen here
-	 * or its adder sees closing; nothing is left on pending unseen.
+	 * completions and move through the reply work.  Whoever adds to
+	 * pending or drops an inflight count checks closing afterwards,
+	 * across a full barrier, and wakes us if set: storvsp_send_reply()
+	 * and every free through storvsp_queue_put(), the work's put-back in
+	 * storvsp_flush_pending().  Our llist_del_all() is the barrier
+	 * between setting closing and looking at pending and inflight, so
+	 * each change is either seen here or its maker sees closing: the
+	 * wait below cannot miss the last one.
 	 */
 	WRITE_ONCE(q->closing, true);
 	for (;;) {
