@@ -492,8 +492,11 @@ static void storvsp_packet(struct storvsp_queue *q,
 		return;
 	case VMBH_VSTOR_ACT_SUBCHANNELS:
 		ret = vmbh_dev_offer_subchannels(ctrl->dev, subchannels);
-		if (ret < 0)
-			reply.status = VSTOR_STATUS_UNSUCCESSFUL;
+		if (ret < 0) {
+			spin_lock(&ctrl->state_lock);
+			vmbh_vstor_subchannels_failed(&ctrl->st, &reply);
+			spin_unlock(&ctrl->state_lock);
+		}
 		break;
 	case VMBH_VSTOR_ACT_RESET:
 		/*

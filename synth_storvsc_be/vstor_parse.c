@@ -310,6 +310,21 @@ enum vmbh_vstor_action vmbh_vstor_control(struct vmbh_vstor_state *st,
 }
 
 /**
+ * vmbh_vstor_subchannels_failed - the offer CREATE_SUB_CHANNELS asked for failed
+ * @st:		the controller's state, after %VMBH_VSTOR_ACT_SUBCHANNELS
+ * @reply:	out: the completion to send instead
+ *
+ * Forgets the grant, so that the guest's retry is not refused as asked
+ * twice, and fails the request.
+ */
+void vmbh_vstor_subchannels_failed(struct vmbh_vstor_state *st,
+				   struct vstor_packet *reply)
+{
+	st->subchannels = 0;
+	vstor_reply_status(reply, VSTOR_STATUS_UNSUCCESSFUL);
+}
+
+/**
  * vmbh_vstor_srb_ntstatus - NTSTATUS for a completed SRB
  * @srb_status:	SRB status, flags included
  *

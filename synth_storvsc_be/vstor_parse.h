@@ -129,6 +129,8 @@ enum vmbh_vstor_action vmbh_vstor_control(struct vmbh_vstor_state *st,
 					  bool primary,
 					  const struct vmbh_vstor_request *req,
 					  struct vstor_packet *reply);
+void vmbh_vstor_subchannels_failed(struct vmbh_vstor_state *st,
+				   struct vstor_packet *reply);
 __u32 vmbh_vstor_reply_len(__u32 payload_len);
 __u32 vmbh_vstor_unsolicited_len(__u16 version);
 bool vmbh_vstor_version_supported(__u16 version);

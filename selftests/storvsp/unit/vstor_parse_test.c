@@ -464,6 +464,29 @@ TEST(subchannels)
 		      NULL));
 }
 
+TEST(subchannels_retry_after_failed_offer)
+{
+	struct vmbh_vstor_state st;
+	enum vmbh_vstor_action act;
+	struct vstor_packet r;
+
+	vmbh_vstor_state_init(&st, 3, VMBH_VSTOR_MAX_TRANSFER);
+	handshake(_metadata, &st, VSTOR_VERSION_WIN10);
+	EXPECT_EQ(0, ctl(&st, true, VSTOR_OPERATION_CREATE_SUB_CHANNELS, 2,
+			 &act, &r));
+	ASSERT_EQ(VMBH_VSTOR_ACT_SUBCHANNELS, act);
+	/* the device could not offer them: the guest is told so */
+	vmbh_vstor_subchannels_failed(&st, &r);
+	EXPECT_EQ(VSTOR_STATUS_UNSUCCESSFUL, r.status);
+	EXPECT_EQ(VSTOR_OPERATION_COMPLETE_IO, r.operation);
+	EXPECT_EQ(0, st.subchannels);
+	/* and may ask again */
+	EXPECT_EQ(0, ctl(&st, true, VSTOR_OPERATION_CREATE_SUB_CHANNELS, 2,
+			 &act, NULL));
+	EXPECT_EQ(VMBH_VSTOR_ACT_SUBCHANNELS, act);
+	EXPECT_EQ(2, st.subchannels);
+}
+
 TEST(subchannels_need_win8)
 {
 	struct vmbh_vstor_state st;
