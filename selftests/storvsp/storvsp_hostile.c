@@ -589,6 +589,54 @@ TEST_F(h, direction_contradicts_cdb)
 	alive(_metadata, &self->c.s);
 }
 
+/* CHECK CONDITION, ILLEGAL REQUEST with @asc/@ascq, nothing transferred. */
+static void illegal_request(struct __test_metadata *_metadata,
+			    const struct sv_srb *r, uint8_t asc, uint8_t ascq)
+{
+	const struct vmscsi_request *srb = &r->reply.vm_srb;
+
+	EXPECT_EQ(SRB_STATUS_ERROR | SRB_STATUS_AUTOSENSE_VALID,
+		  srb->srb_status);
+	EXPECT_EQ(0x02, srb->scsi_status);
+	EXPECT_EQ(0, srb->data_transfer_length);
+	ASSERT_GE(srb->sense_info_length, 14);
+	EXPECT_EQ(0x05, srb->sense_data[2] & 0x0f);
+	EXPECT_EQ(asc, srb->sense_data[12]);
+	EXPECT_EQ(ascq, srb->sense_data[13]);
+}
+
+/*
+ * CDBs that want more data than the SRB's buffer holds: the target core
+ * refuses them (and logs each read, see storvsp.rst), the guest gets an
+ * error with sense and nothing is written to its memory.
+ */
+TEST_F(h, cdb_wants_more_than_the_buffer)
+{
+	struct sv_srb r = { .len = 512, .buf = self->c.buf };
+	int i;
+
+	memset(self->c.buf, 0x5a, 8192);
+	for (i = 0; i < 3; i++) {
+		/* READ(16) of 8 blocks into 512 bytes */
+		sv_cdb_rw(&r, false, 0, 8, false);
+		ASSERT_EQ(0, sv_srb_sync(&self->c.s, 0, &r));
+		illegal_request(_metadata, &r, 0x24, 0);
+	}
+	/* INQUIRY with allocation length 255 into 36 bytes */
+	r.len = 36;
+	sv_cdb_inquiry(&r, false, 0, 255);
+	ASSERT_EQ(0, sv_srb_sync(&self->c.s, 0, &r));
+	illegal_request(_metadata, &r, 0x24, 0);
+	for (i = 0; i < 8192; i++)
+		ASSERT_EQ(0x5a, self->c.buf[i]) TH_LOG("byte %d written", i);
+	/* WRITE(16) of 8 blocks from 512 bytes */
+	r.len = 512;
+	sv_cdb_rw(&r, true, 0, 8, false);
+	ASSERT_EQ(0, sv_srb_sync(&self->c.s, 0, &r));
+	illegal_request(_metadata, &r, 0x0e, 0x03);
+	alive(_metadata, &self->c.s);
+}
+
 TEST_F(h, resets_are_cheap)
 {
 	static const uint32_t ops[] = { VSTOR_OPERATION_RESET_LUN,
