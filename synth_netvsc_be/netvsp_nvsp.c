@@ -253,13 +253,18 @@ out_free:
 	return status;
 }
 
-/* Walk the RNDIS messages of a stream: PACKETs, or one control message. */
+/*
+ * Walk the RNDIS messages of a stream: PACKETs, at most the
+ * max_pkt_per_msg of INITIALIZE_CMPLT (so one message cannot make the
+ * host write a frame for every few dozen bytes of its buffers), or one
+ * control message.
+ */
 static u32 netvsp_rndis_stream(struct netvsp_chan *nc,
 			       const struct netvsp_stream *s, u32 channel_type)
 {
 	u32 off = 0, type, msg_len, status = NVSP_STAT_SUCCESS;
 	u8 h[sizeof(struct rndis_msg_header)];
-	bool packets = false;
+	u32 packets = 0;
 
 	while (off < s->len) {
 		if (netvsp_stream_copy(s, off, h, min_t(u32, sizeof(h),
@@ -267,7 +272,8 @@ static u32 netvsp_rndis_stream(struct netvsp_chan *nc,
 		    vmbh_rndis_next(h, s->len - off, &type, &msg_len))
 			return NVSP_STAT_INVALID_RNDIS_PKT;
 		if (type == RNDIS_MSG_PACKET) {
-			packets = true;
+			if (++packets > VMBH_NETVSP_MAX_PKT_PER_MSG)
+				return NVSP_STAT_INVALID_RNDIS_PKT;
 			status = netvsp_tx_frame(nc, s, off, msg_len);
 		} else {
 			/* One control message per send, on the primary. */

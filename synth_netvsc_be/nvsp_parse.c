@@ -149,17 +149,21 @@ int vmbh_nvsp_recv_layout(u64 buf_size, u32 mtu, u32 queues,
  * @buf_size: bytes of the send buffer
  * @offset: out: byte offset of the data in the send buffer
  *
- * The span may cover more than one section as long as it fits the buffer
- * (as OpenVMM allows; Linux never does).
+ * The span must lie inside its one section: hv_netvsc batches packets
+ * into a section only while the batch stays below the section size the
+ * host gave in SEND_SEND_BUF_COMPLETE (netvsc_send()), and a larger span
+ * would let one message cover the whole buffer.
  *
- * Return: 0; -EINVAL for an empty span or one outside the buffer.
+ * Return: 0; -EINVAL for an empty span, one larger than a section or one
+ * outside the buffer.
  */
 int vmbh_nvsp_send_span(u32 index, u32 size, u32 section_size, u64 buf_size,
 			u64 *offset)
 {
 	u64 off = (u64)index * section_size;
 
-	if (!size || !section_size || off >= buf_size || size > buf_size - off)
+	if (!size || size > section_size || off >= buf_size ||
+	    size > buf_size - off)
 		return -EINVAL;
 	*offset = off;
 	return 0;

@@ -453,6 +453,67 @@ TEST_F(hostile, batched_second_packet_overruns_stream)
 	expect_rndis_error(_metadata, &self->n, m, a + b);
 }
 
+/* Frames from the guest the peer socket sees within @ms of quiet. */
+static int peer_frames(struct nv *n, int ms)
+{
+	uint8_t buf[2048];
+	int cnt = 0;
+
+	while (nv_peer_read(n->peer, buf, sizeof(buf), ms) > 0)
+		cnt++;
+	return cnt;
+}
+
+/* @nr RNDIS PACKETs of one 60-byte frame each; returns their bytes. */
+static uint32_t small_packets(uint8_t *m, uint32_t nr)
+{
+	uint8_t f[100];
+	uint32_t i, len = 0;
+
+	for (i = 0; i < nr; i++)
+		len += nv_packet(m + len, f, nv_udp_frame(f, nv_peer_mac,
+							  nv_guest_mac, 18, i),
+				 NULL, NULL, 0);
+	return len;
+}
+
+/* What INITIALIZE_CMPLT allows (max_pkt_per_msg) goes out in one send. */
+TEST_F(hostile, batch_of_max_packets_sent)
+{
+	uint8_t m[NV_SECTION];
+	uint32_t len = small_packets(m, VMBH_NETVSP_MAX_PKT_PER_MSG);
+
+	EXPECT_EQ(NVSP_STAT_SUCCESS,
+		  nv_send_rndis(&self->n, NVSP_RNDIS_CHANNEL_DATA, 4, m, len));
+	EXPECT_EQ(VMBH_NETVSP_MAX_PKT_PER_MSG, peer_frames(&self->n, 500));
+}
+
+/* One more packet than allowed: an error, and no flood of frames. */
+TEST_F(hostile, batch_over_max_packets_refused)
+{
+	uint8_t m[NV_SECTION];
+	uint32_t len = small_packets(m, 40);
+
+	EXPECT_EQ(NVSP_STAT_INVALID_RNDIS_PKT,
+		  nv_send_rndis(&self->n, NVSP_RNDIS_CHANNEL_DATA, 4, m, len));
+	EXPECT_GE(VMBH_NETVSP_MAX_PKT_PER_MSG, peer_frames(&self->n, 500));
+	EXPECT_EQ(VMBH_CHAN_OPEN, nv_state(&self->n, 0));
+}
+
+/* A span over two sections, full of valid packets: none goes out. */
+TEST_F(hostile, send_span_over_one_section_fails_channel)
+{
+	struct nv *n = &self->n;
+	uint32_t len = 0;
+
+	while (len + 104 <= 2 * NV_SECTION)
+		len += small_packets(n->send_buf + len, 1);
+	ASSERT_LT(NV_SECTION, len);
+	send_raw_rndis(n, 0, len);
+	EXPECT_EQ(VMBH_CHAN_FAILED, nv_state(n, 0));
+	EXPECT_EQ(0, peer_frames(n, 500));
+}
+
 TEST_F(hostile, lso_mss_zero_rejected)
 {
 	uint8_t f[200], m[300];

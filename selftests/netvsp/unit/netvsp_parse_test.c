@@ -126,6 +126,10 @@ TEST(nvsp_send_span)
 	EXPECT_EQ(169 * 6144, off);
 	EXPECT_EQ(-EINVAL, vmbh_nvsp_send_span(170, 1, 6144, size, &off));
 	EXPECT_EQ(-EINVAL, vmbh_nvsp_send_span(169, 6145, 6144, size, &off));
+	/* inside the buffer, but over more than its one section */
+	EXPECT_EQ(-EINVAL, vmbh_nvsp_send_span(0, 6145, 6144, size, &off));
+	EXPECT_EQ(-EINVAL, vmbh_nvsp_send_span(0, size, 6144, size, &off));
+	EXPECT_EQ(-EINVAL, vmbh_nvsp_send_span(0, 100, 0, size, &off));
 	EXPECT_EQ(-EINVAL, vmbh_nvsp_send_span(0, 0, 6144, size, &off));
 	EXPECT_EQ(-EINVAL, vmbh_nvsp_send_span(0xFFFFFFFE, 8, 6144, size,
 					       &off));
