@@ -170,6 +170,7 @@ int vmbh_netvsp_tx_offload(const struct vmbh_rndis_pkt *pkt, u8 *hdr,
 		v6 = lso & NDIS_LSO_IPV6;
 		l4off = NDIS_LSO_L4_OFFSET(lso);
 		if (!(lso & NDIS_LSO_TYPE_V2) || mss < VMBH_NETVSP_LSO_MSS_MIN ||
+		    mss > VMBH_NETVSP_LSO_MSS_MAX ||
 		    proto != (v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4) ||
 		    frame_len - l3off > 65535 ||
 		    vmbh_check_ip(hdr, copied, l3off, v6, l4off, IPPROTO_TCP_) ||

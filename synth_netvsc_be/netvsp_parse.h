@@ -40,6 +40,10 @@
 /* Largest LSO frame: an IP packet of 64 KiB behind an Ethernet+VLAN header. */
 #define VMBH_NETVSP_LSO_MAX		(65535 + 18)
 #define VMBH_NETVSP_LSO_MSS_MIN		8
+/* The LSOv2 MSS has 20 bits, virtio-net's gso_size 16, and the tap
+ * refuses 0xFFFF (GSO_BY_FRAGS); no IP packet has a larger segment.
+ */
+#define VMBH_NETVSP_LSO_MSS_MAX		0xFFFE
 /*
  * LSOv2 maximum offload size advertised: the 64 KiB a Linux guest's TCP
  * stack can use (GSO_LEGACY_MAX_SIZE), what virtio-net gets.  Hyper-V

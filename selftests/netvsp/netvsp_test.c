@@ -525,6 +525,18 @@ TEST_F(hostile, lso_mss_zero_rejected)
 	expect_rndis_error(_metadata, &self->n, m, len);
 }
 
+/* MSS 0x10001 would wrap to a gso_size of 1: 64 one-byte segments here. */
+TEST_F(hostile, lso_mss_above_16_bits_rejected)
+{
+	uint8_t f[200], m[300];
+	uint32_t t = RNDIS_PPI_LSO, v = 0x10001 | 34u << 20 | NDIS_LSO_TYPE_V2;
+	uint32_t flen = nv_ip_tcp(f, nv_peer_mac, NV_GUEST_IP, NV_PEER_IP, 1, 2,
+				  1, 1, 0x10, 100, f, 64);
+	uint32_t len = nv_packet(m, f, flen, &t, &v, 1);
+
+	expect_rndis_error(_metadata, &self->n, m, len);
+}
+
 TEST_F(hostile, unknown_rndis_message_type_rejected)
 {
 	uint32_t w[4] = { 0x99, 16, 5, 0 };

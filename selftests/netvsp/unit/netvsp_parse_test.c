@@ -874,6 +874,29 @@ TEST(tx_lso_bad_offsets)
 						  frame_len, &vh));
 }
 
+/* The 20-bit LSOv2 MSS must fit the tap's 16-bit gso_size, not wrap. */
+TEST(tx_lso_mss_fits_gso_size)
+{
+	u8 f[256];
+	struct vmbh_rndis_pkt p = { .present = 1u << RNDIS_PPI_LSO };
+	struct vmbh_vnet_hdr vh;
+	u32 frame_len = build_tcp4(f, 3000, true), hl = 200;
+
+	p.lso = 0x10001 | 34u << 20 | NDIS_LSO_TYPE_V2;
+	EXPECT_EQ(-EINVAL, vmbh_netvsp_tx_offload(&p, f, &hl, sizeof(f),
+						  frame_len, &vh));
+	p.lso = 0xFFFFF | 34u << 20 | NDIS_LSO_TYPE_V2;
+	EXPECT_EQ(-EINVAL, vmbh_netvsp_tx_offload(&p, f, &hl, sizeof(f),
+						  frame_len, &vh));
+	p.lso = 0xFFFF | 34u << 20 | NDIS_LSO_TYPE_V2;	/* GSO_BY_FRAGS */
+	EXPECT_EQ(-EINVAL, vmbh_netvsp_tx_offload(&p, f, &hl, sizeof(f),
+						  frame_len, &vh));
+	p.lso = 0xFFFE | 34u << 20 | NDIS_LSO_TYPE_V2;
+	ASSERT_EQ(0, vmbh_netvsp_tx_offload(&p, f, &hl, sizeof(f), frame_len,
+					    &vh));
+	EXPECT_EQ(0xFFFE, vh.gso_size);
+}
+
 TEST(tx_csum_tcp4_then_software_checksum_verifies)
 {
 	u8 f[256];
