@@ -72,6 +72,20 @@ struct netvsp_batch {
 
 #define NETVSP_RX_WANTED	0
 
+/*
+ * Host->guest packets a channel holds while its ring is full.  Its worker
+ * takes a guest request only while none of the packets it queued itself
+ * waits (netvsp_handle()), and one request queues at most
+ * NETVSP_PENDING_REQUEST of them: the RNDIS control reply and the
+ * request's completion.  Receive batches and link indications, queued by
+ * the primary's worker or the link work at any time, leave that many
+ * entries free, so a completion always finds one: the guest waits for
+ * each (netvsc's send slots, its INIT, SUBCHANNEL and SWITCH_DATA_PATH
+ * requests), and a lost one hangs it.
+ */
+#define NETVSP_PENDING		4
+#define NETVSP_PENDING_REQUEST	2
+
 /* A host->guest packet that found the ring full and waits for room. */
 struct netvsp_pending {
 	bool xfer;		/* transfer-page packet, else completion */
@@ -89,9 +103,10 @@ struct netvsp_dev;
  * @nd:		the NIC
  * @chan:	the core's channel
  * @queue:	queue index, 0 for the primary
- * @pending:	packets to retry before taking more work, in order; only
- *		touched by the channel's worker, or by the receive work
- *		under @nd->lock for transfer-page packets
+ * @pending:	packets to retry before taking more work, in order, under
+ *		@nd->lock: the channel's worker queues completions and
+ *		control replies, the primary's worker and the link work
+ *		transfer-page packets (see %NETVSP_PENDING)
  * @nr_pending:	entries used in @pending
  * @stream:	the SEND_RNDIS_PKT being handled, worker only
  * @tx_page:	the virtio-net header and the copy of the frame's headers
@@ -102,7 +117,7 @@ struct netvsp_chan {
 	struct netvsp_dev *nd;
 	struct vmbh_channel *chan;
 	u32 queue;
-	struct netvsp_pending pending[4];
+	struct netvsp_pending pending[NETVSP_PENDING];
 	u32 nr_pending;
 	struct netvsp_stream stream;
 	struct page *tx_page;
@@ -197,7 +212,8 @@ bool netvsp_tap_carrier(struct netvsp_dev *nd);
 /* netvsp_nvsp.c */
 bool netvsp_handle(struct vmbh_channel *chan);
 void netvsp_buffers_release(struct netvsp_dev *nd);
-int netvsp_send_control(struct netvsp_dev *nd, const u8 *msg, u32 len);
+int netvsp_send_control(struct netvsp_dev *nd, const u8 *msg, u32 len,
+			bool reply);
 
 /* netvsp_rx.c */
 void netvsp_rx_kick(struct netvsp_dev *nd);

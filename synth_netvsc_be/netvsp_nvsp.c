@@ -33,25 +33,35 @@ u32 netvsp_nvsp_msg_size(struct netvsp_dev *nd)
 		NVSP_MSG_SIZE_V61 : NVSP_MSG_SIZE_V1;
 }
 
-/* Send a completion, or queue it when the ring is full. */
+/*
+ * Send the completion of the request the worker handles (@msg NULL and
+ * @len 0 for an empty one), or queue it behind what waits for ring room:
+ * the entries kept for requests (%NETVSP_PENDING) always leave it one.
+ */
 static void netvsp_complete(struct netvsp_chan *nc, u64 trans_id,
 			    const struct nvsp_message *msg, u32 len)
 {
 	struct netvsp_dev *nd = nc->nd;
 	struct netvsp_pending *p;
+	bool lost = false;
 	int ret = -EAGAIN;
 
 	spin_lock_bh(&nd->lock);
 	if (!nc->nr_pending)
 		ret = vmbh_chan_send_completion(nc->chan, trans_id, msg, len);
-	if (ret == -EAGAIN && nc->nr_pending < ARRAY_SIZE(nc->pending)) {
+	if (ret == -EAGAIN && WARN_ON_ONCE(nc->nr_pending == NETVSP_PENDING)) {
+		lost = true;
+	} else if (ret == -EAGAIN) {
 		p = &nc->pending[nc->nr_pending++];
 		p->xfer = false;
 		p->trans_id = trans_id;
-		p->msg = *msg;
 		p->msg_len = len;
+		if (len)
+			p->msg = *msg;
 	}
 	spin_unlock_bh(&nd->lock);
+	if (lost)
+		netvsp_fail(nc, "no room for a completion");
 }
 
 static void netvsp_complete_status(struct netvsp_chan *nc, u64 trans_id,
@@ -243,7 +253,7 @@ static u32 netvsp_tx_control(struct netvsp_chan *nc,
 	spin_unlock_bh(&nd->lock);
 	if (len < 0)
 		goto out_free;
-	if (len && netvsp_send_control(nd, reply, len))
+	if (len && netvsp_send_control(nd, reply, len, true))
 		goto out_free;
 	if (kick)
 		netvsp_rx_kick(nd);
@@ -580,15 +590,7 @@ static void netvsp_control(struct netvsp_chan *nc, const struct vmbh_packet *pkt
 			netvsp_fail(nc, "bad data path");
 			return;
 		}
-		spin_lock_bh(&nd->lock);
-		if (!nc->nr_pending &&
-		    vmbh_chan_send_completion(nc->chan, pkt->trans_id, NULL, 0) ==
-		    -EAGAIN && nc->nr_pending < ARRAY_SIZE(nc->pending)) {
-			nc->pending[nc->nr_pending].xfer = false;
-			nc->pending[nc->nr_pending].trans_id = pkt->trans_id;
-			nc->pending[nc->nr_pending++].msg_len = 0;
-		}
-		spin_unlock_bh(&nd->lock);
+		netvsp_complete(nc, pkt->trans_id, NULL, 0);
 		return;
 	default:
 		netvsp_fail(nc, "unexpected NVSP message");
@@ -674,6 +676,10 @@ bool netvsp_handle(struct vmbh_channel *chan)
 	struct netvsp_dev *nd = nc->nd;
 	struct vmbh_packet pkt;
 
+	/*
+	 * A request is taken only while nothing waits, so none of the
+	 * entries kept for requests is used when it starts (NETVSP_PENDING).
+	 */
 	if (!netvsp_flush_pending(nc)) {
 		while (!vmbh_chan_recv(chan, &pkt)) {
 			netvsp_packet(nc, &pkt);

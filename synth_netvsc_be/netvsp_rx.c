@@ -17,9 +17,14 @@ static void netvsp_nvsp_rndis(struct netvsp_dev *nd, struct nvsp_message *m,
 	m->rndis_pkt.send_buf_section_index = NVSP_SEND_SECTION_NONE;
 }
 
-/* Send (or queue) one transfer-page packet; caller holds nd->lock. */
+/*
+ * Send (or queue) one transfer-page packet; caller holds nd->lock.
+ * @reply: the RNDIS reply to the request @nc's worker is handling, which
+ * may take the entries kept for requests (%NETVSP_PENDING); anything
+ * else is refused with -EBUSY before it would.
+ */
 static int netvsp_xfer(struct netvsp_chan *nc, u64 id, const u32 *secs,
-		       const u32 *lens, u32 n, u32 channel_type)
+		       const u32 *lens, u32 n, u32 channel_type, bool reply)
 {
 	struct netvsp_dev *nd = nc->nd;
 	struct netvsp_pending *p;
@@ -27,7 +32,8 @@ static int netvsp_xfer(struct netvsp_chan *nc, u64 id, const u32 *secs,
 	u32 i;
 
 	lockdep_assert_held(&nd->lock);
-	if (nc->nr_pending == ARRAY_SIZE(nc->pending))
+	if (nc->nr_pending >= NETVSP_PENDING -
+	    (reply ? 0 : NETVSP_PENDING_REQUEST))
 		return -EBUSY;
 	p = &nc->pending[nc->nr_pending];
 	p->xfer = true;
@@ -105,11 +111,15 @@ int netvsp_flush_pending(struct netvsp_chan *nc)
  * @nd: the NIC; the caller holds @nd->buf_sem for reading
  * @msg: the message
  * @len: its bytes, at most %VMBH_NETVSP_REPLY_MAX
+ * @reply: the answer to the control message the primary's worker is
+ *	handling (false for indications)
  *
  * Return: 0; -ENODEV without an open primary or receive buffer; -ENOSPC
- * without a free sub-allocation.
+ * without a free sub-allocation; -EBUSY when an indication finds the
+ * primary's ring full and its queue used up.
  */
-int netvsp_send_control(struct netvsp_dev *nd, const u8 *msg, u32 len)
+int netvsp_send_control(struct netvsp_dev *nd, const u8 *msg, u32 len,
+			bool reply)
 {
 	struct netvsp_chan *nc;
 	int sec, ret;
@@ -130,7 +140,8 @@ int netvsp_send_control(struct netvsp_dev *nd, const u8 *msg, u32 len)
 	memcpy((u8 *)nd->recv.addr + (size_t)sec * nd->sub_alloc, msg, len);
 	s = sec;
 	id = vmbh_rxsec_commit(&nd->rxsec, &s, 1, 0);
-	ret = netvsp_xfer(nc, id, &s, &len, 1, NVSP_RNDIS_CHANNEL_CONTROL);
+	ret = netvsp_xfer(nc, id, &s, &len, 1, NVSP_RNDIS_CHANNEL_CONTROL,
+			  reply);
 	if (ret)
 		vmbh_rxsec_complete(&nd->rxsec, id, 0);
 out_unlock:
@@ -154,7 +165,7 @@ static void netvsp_flush_batch(struct netvsp_dev *nd, struct netvsp_batch *b,
 	if (nc) {
 		id = vmbh_rxsec_commit(&nd->rxsec, b->secs, b->n, nc->queue);
 		if (netvsp_xfer(nc, id, b->secs, b->lens, b->n,
-				NVSP_RNDIS_CHANNEL_DATA)) {
+				NVSP_RNDIS_CHANNEL_DATA, false)) {
 			vmbh_rxsec_complete(&nd->rxsec, id, nc->queue);
 			nd->stats.rx_dropped += b->n;
 		} else {
@@ -299,7 +310,7 @@ void netvsp_link_work(struct work_struct *work)
 	len = vmbh_rndis_build_indicate(msg, up ? RNDIS_STATUS_MEDIA_CONNECT :
 						  RNDIS_STATUS_MEDIA_DISCONNECT);
 	down_read(&nd->buf_sem);
-	if (!netvsp_send_control(nd, msg, len)) {
+	if (!netvsp_send_control(nd, msg, len, false)) {
 		spin_lock_bh(&nd->lock);
 		nd->link_reported = up;
 		spin_unlock_bh(&nd->lock);

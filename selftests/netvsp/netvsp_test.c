@@ -8,16 +8,20 @@
  */
 #include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
+#include <linux/userfaultfd.h>
 #include <linux/virtio_net.h>
 
 #include "kselftest_harness.h"
@@ -654,6 +658,123 @@ TEST_F(hostile, send_after_revoke_fails_channel)
 	EXPECT_EQ(VMBH_CHAN_OPEN, nv_state(&self->n, 0));
 	send_raw_rndis(&self->n, 0, 100);
 	EXPECT_EQ(VMBH_CHAN_FAILED, nv_state(&self->n, 0));
+}
+
+/* ---- flow control: no completion is lost to a full ring ---- */
+
+/*
+ * A userfaultfd on one guest page, emptied first: the host's worker that
+ * pins the page for a GPA-direct send sleeps in the fault until the test
+ * fills it.
+ */
+static int uffd_arm(void *page)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { (uintptr_t)page, TG_PAGE_SIZE },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (madvise(page, TG_PAGE_SIZE, MADV_DONTNEED) ||
+	    ioctl(fd, UFFDIO_API, &api) || ioctl(fd, UFFDIO_REGISTER, &reg))
+		ret = -errno;
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static int uffd_wait_fault(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&p, 1, ms) != 1)
+		return -ETIMEDOUT;
+	if (read(fd, &msg, sizeof(msg)) != sizeof(msg))
+		return -EIO;
+	return msg.event == UFFD_EVENT_PAGEFAULT ? 0 : -EBADMSG;
+}
+
+static int uffd_fill(int fd, void *page, const void *src)
+{
+	struct uffdio_copy c = {
+		.dst = (uintptr_t)page,
+		.src = (uintptr_t)src,
+		.len = TG_PAGE_SIZE,
+	};
+
+	return ioctl(fd, UFFDIO_COPY, &c) ? -errno : 0;
+}
+
+/*
+ * The guest reads queue 0 but not queue 1, whose 4 KiB receive ring RSS
+ * fills, while the host works on a send on queue 1 (held in a page
+ * fault): frames that cannot go to queue 1 pile up on the host, and the
+ * send's completion must still reach the guest once it reads queue 1.
+ */
+TEST(send_completion_kept_while_receive_ring_full)
+{
+	static uint8_t msg[TG_PAGE_SIZE] __attribute__((aligned(TG_PAGE_SIZE)));
+	static const uint8_t key[40] = { 1, 2, 3 };
+	struct nv n = { .tap = -1, .peer = -1, .sub_recv_pages = 2 };
+	uint32_t table[16], granted = 0, i, k, flen, len;
+	uint8_t f[128], sent[128], got[256], r[64];
+	struct nvsp_message rep;
+	struct nv_range range;
+	uint8_t *page;
+	uint64_t tid;
+	int uffd;
+
+	ASSERT_EQ(0, nv_bringup(&n, NVSP_PROTOCOL_VERSION_61, true, 2));
+	ASSERT_EQ(RNDIS_STATUS_SUCCESS, nv_set_filter(&n, 0x0d));
+	ASSERT_EQ(0, nv_subchannels(&n, 1, &granted));
+	ASSERT_EQ(1, granted);
+	for (i = 0; i < 16; i++)
+		table[i] = 1;
+	ASSERT_EQ(RNDIS_STATUS_SUCCESS,
+		  nv_set_rss(&n, key, table, 16,
+			     NDIS_HASH_FUNC_TOEPLITZ | NDIS_HASH_IPV4));
+
+	page = tg_mem_alloc(&n.vm.mem, 1);
+	ASSERT_NE(NULL, page);
+	flen = nv_udp_frame(sent, nv_peer_mac, nv_guest_mac, 40, 77);
+	range.p = page;
+	range.len = nv_packet(msg, sent, flen, NULL, NULL, 0);
+	uffd = uffd_arm(page);
+	ASSERT_LE(0, uffd);
+	n.nr_queues = 1;		/* queue 1 is not read from now on */
+	tid = ++n.tid;
+	ASSERT_EQ(0, nv_send_gpa(&n, 1, tid, NVSP_RNDIS_CHANNEL_DATA,
+				 NVSP_SEND_SECTION_NONE, 0, &range, 1));
+	ASSERT_EQ(0, uffd_wait_fault(uffd, NV_WAIT_MS));
+
+	/* each control round trip on queue 0 restarts the receive path */
+	for (k = 0; k < 16; k++) {
+		for (i = 0; i < 64; i++) {
+			len = nv_udp_frame(f, nv_guest_mac, nv_peer_mac, 18,
+					   i);
+			ASSERT_EQ(len, send(n.peer, f, len, 0));
+		}
+		ASSERT_EQ(28, nv_oid(&n, RNDIS_MSG_QUERY,
+				     OID_GEN_MEDIA_CONNECT_STATUS, NULL, 0, r,
+				     sizeof(r)));
+	}
+
+	ASSERT_EQ(0, uffd_fill(uffd, page, msg));
+	n.nr_queues = 2;
+	ASSERT_EQ(0, nv_poll(&n, tid, &rep, NV_WAIT_MS));
+	EXPECT_EQ(NVSP_MSG1_TYPE_SEND_RNDIS_PKT_COMPLETE, rep.hdr.msg_type);
+	EXPECT_EQ(NVSP_STAT_SUCCESS, rep.rndis_pkt_complete.status);
+	ASSERT_EQ(flen, nv_peer_read(n.peer, got, sizeof(got), NV_WAIT_MS));
+	EXPECT_EQ(0, memcmp(got, sent, flen));
+	EXPECT_EQ(VMBH_CHAN_OPEN, nv_state(&n, 1));
+	close(uffd);
+	nv_teardown(&n);
 }
 
 TEST_HARNESS_MAIN

@@ -768,7 +768,8 @@ int nv_subchannels(struct nv *n, uint32_t want, uint32_t *granted)
 			tg_pump(&n->vm, 20);
 		}
 		ret = tg_chan_open(&n->vm, &n->sub[q], o, &n->dev,
-				   NV_RING_PAGES, NV_RING_PAGES, 0);
+				   NV_RING_PAGES, n->sub_recv_pages ?
+				   n->sub_recv_pages : NV_RING_PAGES, 0);
 		if (ret)
 			return ret < 0 ? ret : -EPROTO;
 		n->nr_queues = q + 1;

@@ -53,6 +53,9 @@ struct nv {
 	struct tg_chan ch;			/* the primary */
 	struct tg_chan sub[NV_QUEUES];		/* [1..] open subchannels */
 	uint32_t nr_queues;			/* open channels */
+	uint32_t sub_recv_pages;		/* subchannels' host->guest
+						 * ring, 0: NV_RING_PAGES
+						 */
 	int tap;
 	int peer;				/* packet socket on the tap */
 	char tapname[IFNAMSIZ];
