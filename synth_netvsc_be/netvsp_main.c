@@ -127,6 +127,12 @@ static void netvsp_close(struct vmbh_channel *chan)
 		if (nc->pending[i].xfer && nd->rxsec.count)
 			vmbh_rxsec_complete(&nd->rxsec, nc->pending[i].trans_id,
 					    nc->queue);
+	/*
+	 * The RNDIS device goes with the primary: the link work, which
+	 * retries an indication it could not send, then stops.
+	 */
+	if (!nc->queue)
+		memset(&nd->rndis, 0, sizeof(nd->rndis));
 	spin_unlock_bh(&nd->lock);
 	/* The primary's worker, which reads the tap, has stopped. */
 	if (!nc->queue)
