@@ -217,6 +217,10 @@ int vmbh_rndis_parse_control(const void *msg, u32 msg_len,
 	}
 }
 
+/*
+ * OID_GEN_SUPPORTED_LIST: what vmbh_rndis_query() or vmbh_rndis_set()
+ * answers (NDIS lists both kinds in one list); the RSS OIDs from NVSP 5.
+ */
 static const u32 vmbh_rndis_oids[] = {
 	OID_GEN_SUPPORTED_LIST, OID_GEN_MAXIMUM_FRAME_SIZE,
 	OID_GEN_LINK_SPEED, OID_GEN_CURRENT_PACKET_FILTER,
@@ -227,6 +231,24 @@ static const u32 vmbh_rndis_oids[] = {
 	OID_802_3_MAXIMUM_LIST_SIZE, OID_TCP_OFFLOAD_PARAMETERS,
 	OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
 };
+
+static bool vmbh_oid_rss(u32 oid)
+{
+	return oid == OID_GEN_RECEIVE_SCALE_CAPABILITIES ||
+	       oid == OID_GEN_RECEIVE_SCALE_PARAMETERS;
+}
+
+/* The supported list at the negotiated version; returns its bytes. */
+static u32 vmbh_supported_oids(const struct vmbh_netvsp_cfg *cfg, u32 *oids)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < sizeof(vmbh_rndis_oids) / sizeof(u32); i++)
+		if (cfg->nvsp_version >= NVSP_PROTOCOL_VERSION_5 ||
+		    !vmbh_oid_rss(vmbh_rndis_oids[i]))
+			oids[n++] = vmbh_rndis_oids[i];
+	return n * sizeof(u32);
+}
 
 /* The offloads the host implements (vmbh_netvsp_tx_offload()). */
 static u32 vmbh_offload_caps(const struct vmbh_netvsp_cfg *cfg,
@@ -306,8 +328,7 @@ u32 vmbh_rndis_query(const struct vmbh_netvsp_cfg *cfg, u32 oid,
 	memset(&a, 0, sizeof(a));
 	switch (oid) {
 	case OID_GEN_SUPPORTED_LIST:
-		memcpy(a.oids, vmbh_rndis_oids, sizeof(a.oids));
-		len = sizeof(a.oids);
+		len = vmbh_supported_oids(cfg, a.oids);
 		break;
 	case OID_GEN_MAXIMUM_FRAME_SIZE:
 		a.word = cfg->mtu - 14;
@@ -537,6 +558,8 @@ u32 vmbh_rndis_set(const struct vmbh_netvsp_cfg *cfg,
 	case OID_TCP_OFFLOAD_PARAMETERS:
 		return vmbh_set_offload(st, data, len);
 	case OID_GEN_RECEIVE_SCALE_PARAMETERS:
+		if (cfg->nvsp_version < NVSP_PROTOCOL_VERSION_5)
+			return RNDIS_STATUS_NOT_SUPPORTED;
 		return vmbh_set_rss(cfg, st, data, len);
 	case OID_GEN_RNDIS_CONFIG_PARAMETER:
 		return vmbh_set_config_param(st, data, len);

@@ -514,6 +514,60 @@ TEST_F(rndis, query_rss_caps_by_version)
 	EXPECT_EQ(RNDIS_STATUS_NOT_SUPPORTED, get32(self->reply + 12));
 }
 
+/* Is @oid answered by a query or a set at the fixture's version? */
+static bool oid_answered(struct _test_data_rndis *self, u32 oid)
+{
+	struct vmbh_rndis_state st = self->st;
+	u8 zero[64] = { 0 }, out[VMBH_NETVSP_REPLY_MAX];
+	u32 len;
+
+	return vmbh_rndis_query(&self->cfg, oid, zero, 0, out, sizeof(out),
+				&len) != RNDIS_STATUS_NOT_SUPPORTED ||
+	       vmbh_rndis_set(&self->cfg, &st, oid, zero, 0) !=
+	       RNDIS_STATUS_NOT_SUPPORTED;
+}
+
+/*
+ * OID_GEN_SUPPORTED_LIST names exactly the OIDs a query or a set answers
+ * (NDIS lists both kinds): every OID of the NVSP 6.1 list, plus some
+ * unknown ones, checked at 6.1 and at 4, where RSS is not offered.
+ */
+TEST_F(rndis, supported_list_names_what_is_answered)
+{
+	static const u32 versions[] = { NVSP_PROTOCOL_VERSION_61,
+					NVSP_PROTOCOL_VERSION_4 };
+	u32 all[64], list[64], nr_all, nr, i, j, v, len;
+	u8 out[VMBH_NETVSP_REPLY_MAX];
+	bool listed;
+
+	ASSERT_EQ(RNDIS_STATUS_SUCCESS,
+		  vmbh_rndis_query(&self->cfg, OID_GEN_SUPPORTED_LIST, NULL, 0,
+				   out, sizeof(out), &len));
+	ASSERT_EQ(0, len % 4);
+	nr_all = len / 4;
+	ASSERT_GE(sizeof(all) / 4 - 2, nr_all);
+	memcpy(all, out, len);
+	all[nr_all++] = 0x12345678;
+	all[nr_all++] = OID_GEN_FRIENDLY_NAME;
+	for (v = 0; v < 2; v++) {
+		self->cfg.nvsp_version = versions[v];
+		ASSERT_EQ(RNDIS_STATUS_SUCCESS,
+			  vmbh_rndis_query(&self->cfg, OID_GEN_SUPPORTED_LIST,
+					   NULL, 0, out, sizeof(out), &len));
+		nr = len / 4;
+		memcpy(list, out, len);
+		for (i = 0; i < nr_all; i++) {
+			listed = false;
+			for (j = 0; j < nr; j++)
+				listed |= list[j] == all[i];
+			EXPECT_EQ(listed, oid_answered(self, all[i]))
+				TH_LOG("NVSP 0x%x OID 0x%08x", versions[v],
+				       all[i]);
+		}
+	}
+	EXPECT_EQ(nr_all - 2 - 2, nr);	/* no RSS OIDs at NVSP 4 */
+}
+
 TEST_F(rndis, set_filter_and_mcast)
 {
 	u8 mc[12] = { 0x01, 0, 0x5e, 0, 0, 1, 0x33, 0x33, 0, 0, 0, 1 };
