@@ -580,6 +580,13 @@ static void netvsp_control(struct netvsp_chan *nc, const struct vmbh_packet *pkt
 		return;
 	case NVSP_MSG1_TYPE_REVOKE_RECV_BUF:
 	case NVSP_MSG1_TYPE_REVOKE_SEND_BUF:
+		/* The ids SEND_RECV_BUF and SEND_SEND_BUF accept. */
+		if (msg->revoke_buf.id !=
+		    (type == NVSP_MSG1_TYPE_REVOKE_RECV_BUF ?
+		     NVSP_RECV_BUFFER_ID : NVSP_SEND_BUFFER_ID)) {
+			netvsp_fail(nc, "revoke of an unknown buffer id");
+			return;
+		}
 		netvsp_revoke(nd, type == NVSP_MSG1_TYPE_REVOKE_RECV_BUF);
 		return;
 	case NVSP_MSG5_TYPE_SUBCHANNEL:

@@ -660,6 +660,15 @@ TEST_F(hostile, send_after_revoke_fails_channel)
 	EXPECT_EQ(VMBH_CHAN_FAILED, nv_state(&self->n, 0));
 }
 
+TEST_F(hostile, revoke_with_wrong_buffer_id_fails_channel)
+{
+	struct nvsp_message m = { .hdr.msg_type = NVSP_MSG1_TYPE_REVOKE_RECV_BUF };
+
+	m.revoke_buf.id = NVSP_SEND_BUFFER_ID;
+	ASSERT_EQ(0, nv_post(&self->n, &m));
+	EXPECT_EQ(VMBH_CHAN_FAILED, nv_state(&self->n, 0));
+}
+
 /* ---- flow control: no completion is lost to a full ring ---- */
 
 /*
