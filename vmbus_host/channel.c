@@ -626,7 +626,13 @@ static int vmbh_chan_write(struct vmbh_channel *chan, const struct kvec *vec,
 		signal = false;
 	} else {
 		signal = vmbh_chan_want_signal(chan, old, batch);
-		chan->batched = 0;
+		/*
+		 * Another context's packet that found the ring not empty
+		 * (the worker's batch in it, unsignalled) does not signal:
+		 * the batch still owes its interrupt at its end.
+		 */
+		if (signal || batch)
+			chan->batched = 0;
 	}
 	spin_unlock_irqrestore(&chan->send_lock, flags);
 
