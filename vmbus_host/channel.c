@@ -88,6 +88,7 @@ static void vmbh_chan_signal(struct vmbh_channel *chan)
 				    READ_ONCE(chan->target_vp),
 				    READ_ONCE(chan->relid)))
 		atomic64_inc(&chan->stats.interrupts);
+	vmbh_monitor_boost(chan);
 }
 
 /*
@@ -346,6 +347,7 @@ int vmbh_chan_open(struct vmbh_channel *chan,
 	init_poll_funcptr(&chan->kick_pt, vmbh_kick_queue);
 	vfs_poll(chan->kick_file, &chan->kick_pt);
 	wake_up_process(worker);
+	vmbh_monitor_open(chan);
 	return 0;
 
 out_close:
@@ -378,6 +380,7 @@ void vmbh_chan_close(struct vmbh_channel *chan)
 	u64 cnt;
 
 	lockdep_assert_held(&chan->dev->vm->lock);
+	vmbh_monitor_close(chan);
 	if (chan->kick_wqh)
 		eventfd_ctx_remove_wait_queue(chan->kick, &chan->kick_wait, &cnt);
 	chan->kick_wqh = NULL;

@@ -79,6 +79,7 @@ void vmbh_bus_reset(struct vmbh_vm *vm)
 	vm->nr_relids = 0;
 	vmbh_gpadls_drop_all(vm);
 	vmbh_synic_drop_queued(vm->synic);
+	vmbh_monitor_disconnect(vm);
 	vm->state = VMBH_VM_DISCONNECTED;
 	vm->version = 0;
 }
@@ -114,7 +115,9 @@ void vmbh_offer_channel(struct vmbh_channel *chan)
 	memcpy(offer.if_instance, dev->instance, sizeof(offer.if_instance));
 	offer.sub_channel_index = chan->queue;
 	offer.child_relid = relid;
-	offer.monitorid = 0xFF;
+	chan->monitor_id = vmbh_monitor_id(vm, relid);
+	offer.monitorid = chan->monitor_id < 0 ? 0xFF : chan->monitor_id;
+	offer.monitor_allocated = chan->monitor_id >= 0;
 	offer.is_dedicated_interrupt = 1;
 	offer.connection_id = chan->conn_id;
 	vmbh_control_send(vm, &offer, sizeof(offer));
@@ -176,6 +179,8 @@ static u16 vmbh_initiate_contact(struct vmbh_vm *vm, u32 conn_id,
 	if (ok) {
 		vm->state = VMBH_VM_CONNECTED;
 		vm->version = version;
+		if (m->monitor_page2)
+			vmbh_monitor_connect(vm, m->monitor_page2);
 	}
 	resp.header.msgtype = VMBH_CHANNELMSG_VERSION_RESPONSE;
 	resp.version_supported = ok;

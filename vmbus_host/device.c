@@ -272,6 +272,7 @@ int vmbh_device_add(struct vmbh_vm *vm, struct vmbh_add_device *arg)
 
 		chan->dev = dev;
 		chan->queue = q;
+		chan->monitor_id = -1;
 		spin_lock_init(&chan->send_lock);
 		spin_lock_init(&chan->wake_lock);
 	}

@@ -53,6 +53,7 @@ static int vmbh_open(struct inode *inode, struct file *file)
 	INIT_WORK(&vm->subchan_work, vmbh_subchan_work);
 	spin_lock_init(&vm->gpadl_lock);
 	INIT_LIST_HEAD(&vm->gpadls);
+	vmbh_monitor_init(vm);
 	ratelimit_state_init(&vm->rs, 5 * HZ, 10);
 	vm->next_dev_id = 1;
 	file->private_data = vm;
@@ -91,6 +92,7 @@ static int vmbh_release(struct inode *inode, struct file *file)
 	list_for_each_entry_safe(dev, tmp, &vm->zombies, node)
 		vmbh_device_destroy(dev);
 	vmbh_gpadls_drop_all(vm);
+	vmbh_monitor_destroy(vm);
 	mutex_unlock(&vm->lock);
 	cancel_work_sync(&vm->subchan_work);
 	vmbh_vm_put(vm);

@@ -71,6 +71,7 @@ struct vmbh_channel {
 
 	/* Control state, under vm->lock. */
 	u32 relid;			/* 0 when not offered */
+	int monitor_id;			/* offered with, or -1 */
 	bool rescinded;
 	bool open;
 	struct vmbh_gpadl *ring_gpadl;	/* referenced while open */
@@ -134,6 +135,21 @@ enum vmbh_vm_state {
 	VMBH_VM_OFFERS_SENT = VMBH_BUS_OFFERS_SENT,
 };
 
+#define VMBH_MONITOR_IDS	128	/* 4 trigger groups of 32 */
+
+/* Monitor page polling (monitor.c). */
+struct vmbh_monitor {
+	spinlock_t lock;		/* @page, @base, @chans, @nr_open */
+	struct page *page;		/* child->parent page, pinned */
+	void *base;
+	u64 period;			/* ns */
+	unsigned int nr_open;		/* read unlocked by the poller */
+	bool idle;			/* the poller sleeps long */
+	bool boost;			/* a guest answer is due */
+	struct vmbh_channel *chans[VMBH_MONITOR_IDS];
+	struct task_struct *thread;	/* under vm->lock */
+};
+
 /* One VM's bus: created by open(), freed by the last reference. */
 struct vmbh_vm {
 	struct kref ref;		/* the file and every GPADL */
@@ -165,6 +181,7 @@ struct vmbh_vm {
 	u32 epoch;			/* bumped by every bus reset */
 	atomic_t pinned_pages;
 
+	struct vmbh_monitor monitor;
 	struct ratelimit_state rs;	/* guest-triggered messages */
 };
 
@@ -177,6 +194,16 @@ struct vmbh_vm {
 	} while (0)
 
 extern const struct file_operations vmbh_fops;
+
+/* monitor.c */
+void vmbh_monitor_init(struct vmbh_vm *vm);
+void vmbh_monitor_connect(struct vmbh_vm *vm, u64 gpa);
+void vmbh_monitor_disconnect(struct vmbh_vm *vm);
+void vmbh_monitor_destroy(struct vmbh_vm *vm);
+int vmbh_monitor_id(struct vmbh_vm *vm, u32 relid);
+void vmbh_monitor_open(struct vmbh_channel *chan);
+void vmbh_monitor_close(struct vmbh_channel *chan);
+void vmbh_monitor_boost(struct vmbh_channel *chan);
 
 /* class.c */
 struct vmbh_class *vmbh_class_get(u32 id);

@@ -5,6 +5,7 @@
  * rescind, UNLOAD/reset/reconnect, MODIFYCHANNEL, message slot EOM.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -606,6 +607,84 @@ TEST_F(bus, close_fd_with_open_channels)
 	/* the first VM is untouched */
 	ASSERT_EQ(0, tg_connect(&self->vm, 0));
 	EXPECT_EQ(2, self->vm.nr_offers);
+}
+
+#define MONITOR_PARAM "/sys/module/vmbus_host/parameters/monitor_poll_us"
+
+static int monitor_param(unsigned int us)
+{
+	FILE *f = fopen(MONITOR_PARAM, "w");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%u\n", us) < 0)
+		ret = -EIO;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * With monitor_poll_us set and monitor pages in INITIATE_CONTACT, offers
+ * carry monitor ids and the guest signals only through the child->parent
+ * page, as Linux does (no kick eventfd is written): every echo still
+ * comes back and the host takes the bits it saw.  A guest that sets
+ * every bit of every group, and one that reconnects without monitor
+ * pages, get along as well.
+ */
+TEST_F(bus, monitor_pages_signal)
+{
+	struct vmbh_channel_stats st;
+	const struct tg_offer *o;
+	struct tg_chan ch;
+	int i, g;
+
+	ASSERT_EQ(0, monitor_param(100));
+	ASSERT_EQ(0, tg_monitor_pages(&self->vm));
+	ASSERT_EQ(0, tg_connect(&self->vm, 0));
+	o = tg_find_offer(&self->vm, self->dev[0].instance, 0);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(1, o->monitor_allocated & 1);
+	EXPECT_EQ(o->child_relid - 1, o->monitorid);
+	ASSERT_EQ(0, tg_chan_open(&self->vm, &ch, o, &self->dev[0], 4, 4, 0));
+	ASSERT_EQ(o->monitorid, ch.monitor_id);
+	/* the module may not see the next change until the next contact */
+	EXPECT_EQ(0, monitor_param(0));
+
+	for (i = 0; i < 500; i++)
+		ASSERT_EQ(0, tg_echo_one(&ch, i, 64 + i % 1000, TG_TIMEOUT_MS));
+	EXPECT_LT(0, ch.kicks);
+	/* the host took every bit the guest set */
+	EXPECT_EQ(0, __atomic_load_n(tg_monitor_pending(&self->vm,
+							ch.monitor_id),
+				     __ATOMIC_RELAXED));
+	ASSERT_EQ(0, tg_chan_stats(&self->vm, &self->dev[0], 0, &st));
+	EXPECT_LT(0, st.kicks);
+	EXPECT_GE(ch.kicks, st.kicks);
+
+	/* every bit of every group, ids that no channel has */
+	for (g = 0; g < 4; g++)
+		__atomic_store_n(tg_monitor_pending(&self->vm, g * 32), ~0u,
+				 __ATOMIC_SEQ_CST);
+	usleep(50 * 1000);
+	for (g = 0; g < 4; g++)
+		EXPECT_EQ(0, __atomic_load_n(tg_monitor_pending(&self->vm,
+								g * 32),
+					     __ATOMIC_RELAXED));
+	ASSERT_EQ(0, tg_echo_one(&ch, 1000, 100, TG_TIMEOUT_MS));
+	ASSERT_EQ(0, tg_chan_close(&ch));
+
+	/* monitor_poll_us is 0 now: a reconnect offers no monitor ids */
+	ASSERT_EQ(0, tg_unload(&self->vm));
+	ASSERT_EQ(0, tg_connect(&self->vm, 0));
+	o = tg_find_offer(&self->vm, self->dev[0].instance, 0);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(0, o->monitor_allocated & 1);
+	ASSERT_EQ(0, tg_chan_open(&self->vm, &ch, o, &self->dev[0], 4, 4, 0));
+	EXPECT_EQ(-1, ch.monitor_id);
+	ASSERT_EQ(0, tg_echo_one(&ch, 1, 100, TG_TIMEOUT_MS));
+	ASSERT_EQ(0, tg_chan_close(&ch));
 }
 
 TEST_HARNESS_MAIN

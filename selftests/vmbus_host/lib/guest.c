@@ -214,6 +214,10 @@ int tg_contact(struct tg_vm *vm, uint32_t version, uint32_t target_vcpu,
 		c.msg_sint = TG_VMBUS_SINT;
 		c.msg_vtl = 0;
 	}
+	if (vm->mon[0]) {
+		c.monitor_page1 = tg_mem_gpa(&vm->mem, vm->mon[0]);
+		c.monitor_page2 = tg_mem_gpa(&vm->mem, vm->mon[1]);
+	}
 	st = tg_post(vm, conn, TG_HVMSG_VMBUS, &c, sizeof(c));
 	if (status)
 		*status = st;
@@ -389,6 +393,8 @@ int tg_chan_open(struct tg_vm *vm, struct tg_chan *ch,
 	ch->vm = vm;
 	ch->relid = offer->child_relid;
 	ch->conn_id = offer->connection_id;
+	ch->monitor_id = vm->mon[1] && (offer->monitor_allocated & 1) ?
+			 offer->monitorid : -1;
 	ch->kick_fd = -1;
 	for (i = 0; dev && i < dev->nr_queues; i++)
 		if (dev->q[i].conn_id == ch->conn_id)
@@ -477,7 +483,28 @@ int tg_chan_close(struct tg_chan *ch)
 void tg_chan_kick(struct tg_chan *ch)
 {
 	ch->kicks++;
-	tg_eventfd_signal(ch->kick_fd);
+	if (ch->vm && ch->vm->mon[1] && ch->monitor_id >= 0)
+		__atomic_fetch_or(tg_monitor_pending(ch->vm, ch->monitor_id),
+				  1u << (ch->monitor_id % 32), __ATOMIC_SEQ_CST);
+	else
+		tg_eventfd_signal(ch->kick_fd);
+}
+
+int tg_monitor_pages(struct tg_vm *vm)
+{
+	vm->mon[0] = tg_mem_alloc(&vm->mem, 1);
+	vm->mon[1] = tg_mem_alloc(&vm->mem, 1);
+	if (!vm->mon[0] || !vm->mon[1])
+		return -ENOMEM;
+	memset(vm->mon[0], 0, TG_PAGE_SIZE);
+	memset(vm->mon[1], 0, TG_PAGE_SIZE);
+	return 0;
+}
+
+uint32_t *tg_monitor_pending(struct tg_vm *vm, int id)
+{
+	/* struct hv_monitor_page: trigger_group[4] {pending, armed} at 8 */
+	return (uint32_t *)(vm->mon[1] + 8 + 8 * (id / 32));
 }
 
 int tg_chan_send(struct tg_chan *ch, uint16_t type, uint16_t flags,

@@ -54,6 +54,12 @@ struct tg_vm {
 	/* channel interrupts seen in the SIEFP pages, by relid */
 	uint8_t chan_event[TG_SIEFP_BITS];
 	uint64_t chan_events;
+	/*
+	 * Monitor pages given in INITIATE_CONTACT when set (guest RAM, by
+	 * tg_monitor_pages()); channels offered with a monitor id are then
+	 * signalled through mon[1] as Linux does (vmbus_setevent()).
+	 */
+	uint8_t *mon[2];
 	/* offers received since the last tg_forget_offers() */
 	struct tg_offer offers[TG_MAX_OFFERS];
 	int nr_offers;
@@ -82,6 +88,7 @@ struct tg_chan {
 	struct tg_ring out;	/* guest -> host */
 	struct tg_ring in;	/* host -> guest */
 	uint64_t kicks;
+	int monitor_id;		/* offered with, or -1: kicks are eventfd writes */
 	uint8_t *rxbuf;
 	uint32_t rxbuf_len;
 };
@@ -179,6 +186,14 @@ int tg_chan_open(struct tg_vm *vm, struct tg_chan *ch,
 int tg_chan_close(struct tg_chan *ch);
 /* Free the guest side without any message (after rescind/reset). */
 void tg_chan_forget(struct tg_chan *ch);
+
+/*
+ * Allocate both monitor pages in guest RAM, zeroed; the next
+ * INITIATE_CONTACT names them.  0 or -ENOMEM.
+ */
+int tg_monitor_pages(struct tg_vm *vm);
+/* trigger_group[@id / 32].pending of the child->parent page. */
+uint32_t *tg_monitor_pending(struct tg_vm *vm, int id);
 
 /* ---- guest side: data path ---- */
 
