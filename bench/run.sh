@@ -16,7 +16,12 @@
 #
 #   bench/run.sh [--rounds N] [--secs S] [--smp N] [--only blk|net] [--trace]
 #                [--profile] [--no-pin] [--label TEXT]
-#                [--variant NAME:MODULE.PARAM=VALUE]
+#                [--variant NAME:MODULE.PARAM=VALUE] [--monitor US]
+#
+# --monitor US sets vmbus_host.monitor_poll_us for the whole run: our
+# channels are offered with monitor pages, which the guest signals
+# without a hypercall and the host polls every US microseconds
+# (Documentation/core.rst).  Default 0: hypercalls, as without it.
 #
 # --variant adds a backend "ours+NAME" to each round of the kind the
 # module serves: our same device, with /sys/module/MODULE/parameters/PARAM
@@ -37,6 +42,7 @@ smp=1
 label=
 only=
 variant=
+monitor=0
 trace=0
 profile=0
 pin=1
@@ -52,6 +58,12 @@ while [ $# -gt 0 ]; do
 	--trace) trace=1 ;;
 	--profile) profile=1 ;;
 	--no-pin) pin=0 ;;
+	--monitor)
+		case $2 in
+		0|[2-9][0-9]|[1-9][0-9][0-9]|[1-9][0-9][0-9][0-9]|10000) monitor=$2 ;;
+		*) echo "bench/run.sh: --monitor 0 or 20-10000 (us)" >&2; exit 2 ;;
+		esac
+		shift ;;
 	--variant)
 		case $2 in
 		[a-z0-9]*:vmbh_netvsp.*=*) variant=$2 varkind=net ;;
@@ -117,7 +129,7 @@ VMBH_OUT=$out \
 L2_APPEND="vmbh.mac=$mac vmbh.rounds=$rounds vmbh.secs=$secs${only:+ vmbh.only=$only}${variant:+ vmbh.var=${variant%%:*}:$varkind}" \
 L2_DURING="VMBH_BENCH_TRACE=$trace VMBH_BENCH_PROFILE=$profile VMBH_BENCH_PIN=$pin VMBH_BENCH_VARIANT=$variant exec /usr/bin/python3 $top/bench/l1-driver.py" \
 "$top/tools/testing/nested.sh" --qemu "$qemu" --smp "$smp" \
-	--pre "$top/bench/bench-l1.sh" --test bench -- \
+	--pre "$top/bench/bench-l1.sh $monitor" --test bench -- \
 	-name l2,debug-threads=on \
 	-chardev socket,id=bench,path=/tmp/bench.sock,server=on,wait=off \
 	-device virtserialport,chardev=bench,name=vmbh.bench \
@@ -146,5 +158,5 @@ echo "bench/run.sh: nested run exited $rc"
 	"git=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo none)" \
 	"virtio_blk_aio=$aio" "nested_rc=$rc" "label=$label" \
 	"only=${only:-all}" "trace=$trace" "profile=$profile" "pin=$pin" \
-	"variant=${variant:-none}"
+	"variant=${variant:-none}" "monitor_poll_us=$monitor"
 exit "$rc"
