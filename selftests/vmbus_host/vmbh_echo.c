@@ -6,7 +6,6 @@
  * echo and a burst answered in one handle run cost.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,28 +292,6 @@ static bool burst_echo_ok(const uint64_t *w, uint64_t seq)
 }
 
 /*
- * The guest's reader and the channel's worker on CPUs of their own, as a
- * guest vCPU and the host's worker run side by side; on one CPU the
- * worker answers the whole burst before the reader runs again.
- */
-static void pin_apart(struct __test_metadata *_metadata,
-		      const struct tg_chan *ch)
-{
-	pid_t worker = tg_chan_worker(ch);
-	cpu_set_t set;
-
-	ASSERT_NE(0, worker) {
-		TH_LOG("no worker thread for relid %u", ch->relid);
-	}
-	CPU_ZERO(&set);
-	CPU_SET(1, &set);
-	ASSERT_EQ(0, sched_setaffinity(worker, sizeof(set), &set));
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
-}
-
-/*
  * The guest reads as fast as it can, handing back each echo's space at
  * once and clearing the event bit as its ISR would, so the host may find
  * the ring empty: one interrupt per packet written into an empty ring
@@ -337,7 +314,7 @@ TEST_F(echo, burst_in_one_run_interrupts_once_per_32)
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "needs 2 CPUs: the reader must race the worker");
-	pin_apart(_metadata, ch);
+	ASSERT_EQ(0, tg_chan_pin_apart(ch));
 	memset(echo, 0, sizeof(echo));
 	/* the reader's code and pages warm, as in a running guest */
 	for (i = 0; i < 8; i++)

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -454,11 +453,9 @@ TEST_F(hostile, ring_never_empty_close)
 	struct feeder f = { .ch = &self->ca };
 	struct vmbh_channel_stats st;
 	struct timespec t0, t1;
-	cpu_set_t set;
 	uint32_t off;
 	pthread_t t;
 	double secs;
-	pid_t worker;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "needs 2 CPUs: the guest must outrun the worker");
@@ -471,14 +468,7 @@ TEST_F(hostile, ring_never_empty_close)
 	ASSERT_EQ(0, tg_chan_open(&self->a, &self->ca,
 				  tg_find_offer(&self->a, self->da[0].instance, 0),
 				  &self->da[0], 256, 4, 0));
-	worker = tg_chan_worker(&self->ca);
-	ASSERT_NE(0, worker);
-	CPU_ZERO(&set);
-	CPU_SET(1, &set);
-	ASSERT_EQ(0, sched_setaffinity(worker, sizeof(set), &set));
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	ASSERT_EQ(0, tg_chan_pin_apart(&self->ca));
 	ASSERT_EQ(0, r->dsize % 24);
 	for (off = 0; off < r->dsize; off += 24) {
 		memcpy(r->data + off, &d, sizeof(d));

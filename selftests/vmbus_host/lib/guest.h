@@ -221,6 +221,11 @@ void tg_instance(uint8_t *guid, uint8_t seed);
 long tg_meminfo_kb(const char *field);
 /* The pid of @ch's worker kthread, 0 if none is found. */
 pid_t tg_chan_worker(const struct tg_chan *ch);
+/*
+ * @ch's worker on CPU 1 and the calling thread on CPU 0, as a guest vCPU
+ * and the host's worker run side by side: 0 or -errno.
+ */
+int tg_chan_pin_apart(const struct tg_chan *ch);
 
 #endif /* _VMBH_TEST_GUEST_H */
 

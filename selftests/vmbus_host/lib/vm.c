@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,4 +319,20 @@ pid_t tg_chan_worker(const struct tg_chan *ch)
 	}
 	closedir(d);
 	return pid;
+}
+
+int tg_chan_pin_apart(const struct tg_chan *ch)
+{
+	pid_t worker = tg_chan_worker(ch);
+	cpu_set_t set;
+
+	if (!worker)
+		return -ESRCH;
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	if (sched_setaffinity(worker, sizeof(set), &set))
+		return -errno;
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
