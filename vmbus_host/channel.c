@@ -5,7 +5,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/cgroup.h>
 #include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -313,22 +312,10 @@ int vmbh_chan_open(struct vmbh_channel *chan,
 	ret = dev->cls->ops->open(chan, m->userdata);
 	if (ret)
 		goto out_free_buf;
-	worker = kthread_create(vmbh_chan_worker, chan, "vmbh-%s-%u",
-				vm->name, chan->relid);
+	worker = vmbh_kthread_create(vmbh_chan_worker, chan, "vmbh-%s-%u",
+				     vm->name, chan->relid);
 	if (IS_ERR(worker)) {
 		ret = PTR_ERR(worker);
-		goto out_close;
-	}
-	/*
-	 * Guest messages arrive in the VMM's post ioctl, from a vCPU thread
-	 * that may sit in a cgroup of its own.  Put the worker where the
-	 * VMM's main thread is, as vhost's workers land with the thread that
-	 * set their owner, so its CPU time and the memory it allocates are
-	 * charged to the VM, not pinned beside one vCPU.
-	 */
-	ret = cgroup_attach_task_all(current->group_leader, worker);
-	if (ret) {
-		kthread_stop(worker);
 		goto out_close;
 	}
 	get_task_struct(worker);

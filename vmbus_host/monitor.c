@@ -10,12 +10,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/cgroup.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
-#include <linux/sched/mm.h>
 #include "vmbus_host.h"
 
 static unsigned int monitor_poll_us;
@@ -33,7 +31,8 @@ MODULE_PARM_DESC(monitor_poll_us,
 #define VMBH_MONITOR_IDLE_NS	(4 * NSEC_PER_MSEC)
 
 /* trigger_group[g].pending: the u32 at byte 8 + 8 * g of the page. */
-#define VMBH_MONITOR_PENDING(base, g)	((u32 *)((u8 *)(base) + 8 + 8 * (g)))
+#define VMBH_MONITOR_PENDING(page, g) \
+	((u32 *)((u8 *)page_address(page) + 8 + 8 * (g)))
 
 static int vmbh_monitor_thread(void *data)
 {
@@ -74,8 +73,8 @@ static int vmbh_monitor_thread(void *data)
 		}
 		found = false;
 		spin_lock_irq(&mon->lock);
-		for (g = 0; mon->base && g < VMBH_MONITOR_IDS / 32; g++) {
-			u32 *pending = VMBH_MONITOR_PENDING(mon->base, g);
+		for (g = 0; mon->page && g < VMBH_MONITOR_IDS / 32; g++) {
+			u32 *pending = VMBH_MONITOR_PENDING(mon->page, g);
 
 			/* A plain read first: the guest's page stays clean. */
 			if (!READ_ONCE(*pending))
@@ -151,12 +150,9 @@ void vmbh_monitor_connect(struct vmbh_vm *vm, u64 gpa)
 	    vmbh_pin_pfns(vm, &pfn, 1, FOLL_WRITE | FOLL_LONGTERM, &page))
 		return;
 	if (!mon->thread) {
-		t = kthread_create(vmbh_monitor_thread, vm, "vmbh-%s-mon",
-				   vm->name);
-		if (IS_ERR(t) || cgroup_attach_task_all(current->group_leader,
-							t)) {
-			if (!IS_ERR(t))
-				kthread_stop(t);
+		t = vmbh_kthread_create(vmbh_monitor_thread, vm, "vmbh-%s-mon",
+					vm->name);
+		if (IS_ERR(t)) {
 			unpin_user_page(page);
 			return;
 		}
@@ -166,7 +162,6 @@ void vmbh_monitor_connect(struct vmbh_vm *vm, u64 gpa)
 	}
 	spin_lock_irq(&mon->lock);
 	mon->page = page;
-	mon->base = page_address(page);
 	mon->period = clamp(us, 20U, 10000U) * NSEC_PER_USEC;
 	spin_unlock_irq(&mon->lock);
 }
@@ -183,7 +178,6 @@ void vmbh_monitor_disconnect(struct vmbh_vm *vm)
 	spin_lock_irq(&mon->lock);
 	page = mon->page;
 	mon->page = NULL;
-	mon->base = NULL;
 	spin_unlock_irq(&mon->lock);
 	if (page)
 		unpin_user_pages_dirty_lock(&page, 1, true);
@@ -213,7 +207,7 @@ void vmbh_monitor_destroy(struct vmbh_vm *vm)
 int vmbh_monitor_id(struct vmbh_vm *vm, u32 relid)
 {
 	lockdep_assert_held(&vm->lock);
-	if (!vm->monitor.base || !relid || relid > VMBH_MONITOR_IDS)
+	if (!vm->monitor.page || !relid || relid > VMBH_MONITOR_IDS)
 		return -1;
 	return relid - 1;
 }

@@ -5,6 +5,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cgroup.h>
+#include <linux/kthread.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -97,6 +99,42 @@ static int vmbh_release(struct inode *inode, struct file *file)
 	cancel_work_sync(&vm->subchan_work);
 	vmbh_vm_put(vm);
 	return 0;
+}
+
+/**
+ * vmbh_kthread_create() - a kernel thread that works for the calling VMM
+ * @fn: the thread function
+ * @data: its argument
+ * @fmt: printf format of the thread's name
+ *
+ * From the VMM's post ioctl only: guest messages arrive there, from a
+ * vCPU thread that may sit in a cgroup of its own.  The thread is put
+ * where the VMM's main thread is, as vhost's workers land with the
+ * thread that set their owner, so its CPU time and the memory it
+ * allocates are charged to the VM, not pinned beside one vCPU.
+ *
+ * Return: the thread, not yet woken, or an ERR_PTR().
+ */
+struct task_struct *vmbh_kthread_create(int (*fn)(void *), void *data,
+					const char *fmt, ...)
+{
+	struct task_struct *t;
+	char name[32];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	t = kthread_create(fn, data, "%s", name);
+	if (IS_ERR(t))
+		return t;
+	ret = cgroup_attach_task_all(current->group_leader, t);
+	if (ret) {
+		kthread_stop(t);
+		return ERR_PTR(ret);
+	}
+	return t;
 }
 
 /*

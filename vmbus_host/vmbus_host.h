@@ -139,9 +139,8 @@ enum vmbh_vm_state {
 
 /* Monitor page polling (monitor.c). */
 struct vmbh_monitor {
-	spinlock_t lock;		/* @page, @base, @chans, @nr_open */
+	spinlock_t lock;		/* @page, @chans, @nr_open */
 	struct page *page;		/* child->parent page, pinned */
-	void *base;
 	u64 period;			/* ns */
 	unsigned int nr_open;		/* read unlocked by the poller */
 	bool idle;			/* the poller sleeps long */
@@ -212,6 +211,9 @@ void vmbh_class_put(struct vmbh_class *cls);
 /* vm.c */
 void vmbh_vm_put(struct vmbh_vm *vm);
 int vmbh_gpa_to_uaddr(struct vmbh_vm *vm, u64 gpa, u64 len, u64 *uaddr);
+__printf(3, 4)
+struct task_struct *vmbh_kthread_create(int (*fn)(void *), void *data,
+					const char *fmt, ...);
 
 /* control.c */
 u16 vmbh_control_post(struct vmbh_vm *vm, u32 conn_id, const void *msg,
