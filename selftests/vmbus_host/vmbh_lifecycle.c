@@ -371,19 +371,10 @@ static void cg2_of(pid_t pid, char *out, size_t len)
  */
 static int cg2_write(const char *dir, const char *file, const char *what)
 {
-	char path[PATH_MAX];
-	FILE *f;
-	int ret = 0;
+	char path[PATH_MAX * 2 + 32];	/* the longest @dir and a file */
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	if (fprintf(f, "%s\n", what) < 0)
-		ret = -EIO;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
+	return tg_write_line(path, what);
 }
 
 /* usage_usec of cgroup directory @dir's cpu.stat, -1 if unreadable. */

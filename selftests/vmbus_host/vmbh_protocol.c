@@ -613,16 +613,10 @@ TEST_F(bus, close_fd_with_open_channels)
 
 static int monitor_param(unsigned int us)
 {
-	FILE *f = fopen(MONITOR_PARAM, "w");
-	int ret = 0;
+	char v[16];
 
-	if (!f)
-		return -errno;
-	if (fprintf(f, "%u\n", us) < 0)
-		ret = -EIO;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
+	snprintf(v, sizeof(v), "%u", us);
+	return tg_write_line(MONITOR_PARAM, v);
 }
 
 /*

@@ -219,6 +219,8 @@ void tg_instance(uint8_t *guid, uint8_t seed);
 
 /* /proc/meminfo field in kB, -1 if absent. */
 long tg_meminfo_kb(const char *field);
+/* Write @text and a newline to @path (sysfs, cgroupfs): 0 or -errno. */
+int tg_write_line(const char *path, const char *text);
 /* The pid of @ch's worker kthread, 0 if none is found. */
 pid_t tg_chan_worker(const struct tg_chan *ch);
 /*

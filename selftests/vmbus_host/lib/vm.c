@@ -336,3 +336,17 @@ int tg_chan_pin_apart(const struct tg_chan *ch)
 	CPU_SET(0, &set);
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
+
+int tg_write_line(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%s\n", text) < 0)
+		ret = -EIO;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
