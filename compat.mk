@@ -14,3 +14,7 @@ ccflags-y += $(call vmbh_probe,linux/module.h,import_ns.*__stringify,-DVMBH_NS_B
 
 # Before 6.8 eventfd_signal() took a count to add.
 ccflags-y += $(call vmbh_probe,linux/eventfd.h,eventfd_signal\(struct eventfd_ctx \*ctx$(comma) __u64 n\),-DVMBH_EVENTFD_SIGNAL_COUNT)
+
+# KVM's external write tracking by gfn (6.7 on; needs
+# CONFIG_KVM_EXTERNAL_WRITE_TRACKING, tested in compat.h).
+ccflags-y += $(shell grep -qs 'kvm_write_track_add_gfn' $(srctree)/arch/x86/include/asm/kvm_page_track.h && echo -DVMBH_HAVE_KVM_WRITE_TRACK)

@@ -390,6 +390,20 @@ static long vmbh_ioctl_channel_stats(struct vmbh_vm *vm, void __user *uarg)
 	return 0;
 }
 
+static long vmbh_ioctl_set_kvm(struct vmbh_vm *vm, void __user *uarg)
+{
+	struct vmbh_set_kvm arg;
+	u32 usize;
+	int ret;
+
+	ret = VMBH_GET_ARG(arg, reserved, uarg, &usize);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.reserved)
+		return -EINVAL;
+	return vmbh_monitor_set_kvm(vm, arg.vm_fd);
+}
+
 static long vmbh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct vmbh_vm *vm = file->private_data;
@@ -416,6 +430,8 @@ static long vmbh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vmbh_ioctl_bus_info(vm, uarg);
 	case VMBH_GET_CHANNEL_STATS:
 		return vmbh_ioctl_channel_stats(vm, uarg);
+	case VMBH_SET_KVM:
+		return vmbh_ioctl_set_kvm(vm, uarg);
 	default:
 		return -ENOTTY;
 	}

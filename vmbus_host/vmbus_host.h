@@ -137,16 +137,21 @@ enum vmbh_vm_state {
 
 #define VMBH_MONITOR_IDS	128	/* 4 trigger groups of 32 */
 
+struct vmbh_monitor_kvm;
+
 /* Monitor page polling (monitor.c). */
 struct vmbh_monitor {
-	spinlock_t lock;		/* @page, @chans, @nr_open */
+	spinlock_t lock;		/* @page, @gfn, @chans, @nr_open */
 	struct page *page;		/* child->parent page, pinned */
+	u64 gfn;			/* its frame, or U64_MAX */
 	u64 period;			/* ns */
 	unsigned int nr_open;		/* read unlocked by the poller */
 	bool idle;			/* the poller sleeps long */
 	bool boost;			/* a guest answer is due */
+	bool written;			/* KVM saw the guest write the page */
 	struct vmbh_channel *chans[VMBH_MONITOR_IDS];
 	struct task_struct *thread;	/* under vm->lock */
+	struct vmbh_monitor_kvm *kvm;	/* VMBH_SET_KVM, under vm->lock */
 };
 
 /* One VM's bus: created by open(), freed by the last reference. */
@@ -203,6 +208,7 @@ int vmbh_monitor_id(struct vmbh_vm *vm, u32 relid);
 void vmbh_monitor_open(struct vmbh_channel *chan);
 void vmbh_monitor_close(struct vmbh_channel *chan);
 void vmbh_monitor_boost(struct vmbh_channel *chan);
+int vmbh_monitor_set_kvm(struct vmbh_vm *vm, int fd);
 
 /* class.c */
 struct vmbh_class *vmbh_class_get(u32 id);

@@ -16,6 +16,12 @@
 #define VMBH_NS "VMBUS_HOST"
 #endif
 
+/* Monitor pages can ask KVM to report guest writes (monitor.c). */
+#if defined(VMBH_HAVE_KVM_WRITE_TRACK) && \
+	IS_ENABLED(CONFIG_KVM_EXTERNAL_WRITE_TRACKING)
+#define VMBH_KVM_WRITE_TRACK
+#endif
+
 #define VMBH_IMPORT()		MODULE_IMPORT_NS(VMBH_NS)
 
 /* Add one to an eventfd's counter and wake its pollers. */

@@ -14,6 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../tools/testing/suite-lib.sh"
 
 rc=0
+# monitor_kvm_write_tracking runs a KVM vCPU
+[ -e /dev/kvm ] || modprobe kvm_amd || modprobe kvm_intel
 vmbh_suite_insmod "$top" hypercall/vmbh_hypercall.ko \
 	vmbus_host/vmbus_host.ko || { vmbh_suite_unload; exit 1; }
 

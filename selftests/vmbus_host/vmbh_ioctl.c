@@ -11,8 +11,10 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/kvm.h>
 
 #include "kselftest_harness.h"
 #include "guest.h"
@@ -138,6 +140,25 @@ static void fill_stats(struct tg_vm *vm, void *arg)
 	s->dev_id = dev.dev_id;
 }
 
+/* One KVM VM of this process, handed to every VM that takes one. */
+static void fill_kvm(struct tg_vm *vm, void *arg)
+{
+	struct vmbh_set_kvm *k = arg;
+	static int vm_fd = -1;
+	int fd;
+
+	if (vm_fd < 0) {
+		fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			abort();
+		vm_fd = ioctl(fd, KVM_CREATE_VM, 0);
+		if (vm_fd < 0)
+			abort();
+		close(fd);
+	}
+	k->vm_fd = vm_fd;
+}
+
 static const struct ioc_case ioc_cases[] = {
 	{ "SET_MEM_TABLE", VMBH_SET_MEM_TABLE, sizeof(struct vmbh_set_mem_table), fill_mem },
 	{ "SET_VCPU", VMBH_SET_VCPU, sizeof(struct vmbh_set_vcpu), fill_vcpu },
@@ -148,6 +169,7 @@ static const struct ioc_case ioc_cases[] = {
 	{ "GET_BUS_INFO", VMBH_GET_BUS_INFO, sizeof(struct vmbh_bus_info), NULL },
 	{ "GET_CHANNEL_STATS", VMBH_GET_CHANNEL_STATS,
 	  sizeof(struct vmbh_channel_stats), fill_stats },
+	{ "SET_KVM", VMBH_SET_KVM, sizeof(struct vmbh_set_kvm), fill_kvm },
 };
 
 static int run_case(struct tg_vm *vm, const struct ioc_case *c, uint8_t *buf,
@@ -248,7 +270,7 @@ TEST_F(vmfd, every_ioctl_rejects_bad_pointer)
 TEST_F(vmfd, unknown_ioctls)
 {
 	EXPECT_EQ(-ENOTTY, IOC(_IO(VMBH_IOCTL_MAGIC, 0x00), self->big));
-	EXPECT_EQ(-ENOTTY, IOC(_IO(VMBH_IOCTL_MAGIC, 0x09), self->big));
+	EXPECT_EQ(-ENOTTY, IOC(_IO(VMBH_IOCTL_MAGIC, 0x0a), self->big));
 	EXPECT_EQ(-ENOTTY, IOC(_IO(VMBH_IOCTL_MAGIC, 0xff), self->big));
 	EXPECT_EQ(-ENOTTY, IOC(_IO(0xAE, 0x01), self->big));
 	EXPECT_EQ(-ENOTTY,
@@ -267,6 +289,47 @@ TEST_F(vmfd, ioctl_on_wrong_fd)
 	close(fd);
 	EXPECT_EQ(-EBADF, tg_ioctl(fd, VMBH_RESET, &r));
 	EXPECT_EQ(-EBADF, tg_ioctl(-1, VMBH_RESET, &r));
+}
+
+/*
+ * VMBH_SET_KVM takes only a KVM VM of the VMM's own process: one a child
+ * created (fetched with pidfd_getfd()) is refused, the parent's taken.
+ */
+TEST_F(vmfd, set_kvm_other_process)
+{
+	struct vmbh_set_kvm k = { .size = sizeof(k) };
+	int up[2], down[2], pidfd, st, cfd = -1;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int kfd = open("/dev/kvm", O_RDWR);
+		int vfd = kfd < 0 ? -1 : ioctl(kfd, KVM_CREATE_VM, 0);
+		char c;
+
+		if (write(up[1], &vfd, sizeof(vfd)) != sizeof(vfd))
+			_exit(1);
+		_exit(read(down[0], &c, 1) < 0);
+	}
+	ASSERT_EQ(sizeof(cfd), read(up[0], &cfd, sizeof(cfd)));
+	ASSERT_LE(0, cfd) TH_LOG("the child's KVM_CREATE_VM");
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	ASSERT_LE(0, pidfd);
+	k.vm_fd = syscall(SYS_pidfd_getfd, pidfd, cfd, 0);
+	ASSERT_LE(0, k.vm_fd);
+	EXPECT_EQ(-EINVAL, IOC(VMBH_SET_KVM, &k));
+	close(k.vm_fd);
+	close(pidfd);
+	ASSERT_EQ(1, write(down[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	fill_kvm(&self->vm, &k);
+	EXPECT_EQ(0, IOC(VMBH_SET_KVM, &k));
+	EXPECT_EQ(-EBUSY, IOC(VMBH_SET_KVM, &k));
+	vm_still_works(_metadata, &self->vm);
 }
 
 /* The mm is bound at the first ioctl; a forked child may not use the fd. */

@@ -681,4 +681,82 @@ TEST_F(bus, monitor_pages_signal)
 	ASSERT_EQ(0, tg_chan_close(&ch));
 }
 
+/*
+ * With the VMM's KVM VM (VMBH_SET_KVM), an idle poller stops scanning:
+ * KVM write-tracks the monitor page, and the guest's next bit, set by a
+ * KVM vCPU, is what wakes it.  Without, the idle poller scans on a
+ * timer.  The tracking survives the VMM replacing the memslot, the KVM
+ * fds may close first, and what is not a KVM VM is refused.
+ */
+TEST_F(bus, monitor_kvm_write_tracking)
+{
+	struct vmbh_set_kvm sk = { .size = sizeof(sk) };
+	const struct tg_offer *o;
+	struct tg_chan ch;
+	struct tg_kvm k;
+	pid_t mon;
+	long sw;
+	int i;
+
+	ASSERT_EQ(0, tg_kvm_create(&k, &self->vm.mem))
+		TH_LOG("a KVM VM (is kvm_amd or kvm_intel loaded?)");
+	sk.vm_fd = -1;
+	EXPECT_EQ(-EBADF, tg_ioctl(self->vm.fd, VMBH_SET_KVM, &sk));
+	sk.vm_fd = k.kvm_fd;
+	EXPECT_EQ(-EINVAL, tg_ioctl(self->vm.fd, VMBH_SET_KVM, &sk));
+	sk.vm_fd = self->vm.fd;
+	EXPECT_EQ(-EINVAL, tg_ioctl(self->vm.fd, VMBH_SET_KVM, &sk));
+	sk.vm_fd = k.vm_fd;
+	sk.flags = 1;
+	EXPECT_EQ(-EINVAL, tg_ioctl(self->vm.fd, VMBH_SET_KVM, &sk));
+	sk.flags = 0;
+
+	ASSERT_EQ(0, monitor_param(100));
+	ASSERT_EQ(0, tg_monitor_pages(&self->vm));
+	ASSERT_EQ(0, tg_connect(&self->vm, 0));
+	EXPECT_EQ(0, monitor_param(0));
+	o = tg_find_offer(&self->vm, self->dev[0].instance, 0);
+	ASSERT_NE(NULL, o);
+	ASSERT_EQ(0, tg_chan_open(&self->vm, &ch, o, &self->dev[0], 4, 4, 0));
+	ASSERT_LE(0, ch.monitor_id);
+	ASSERT_EQ(0, tg_echo_one(&ch, 0, 64, TG_TIMEOUT_MS));
+	mon = tg_monitor_poller();
+	ASSERT_LT(0, mon);
+
+	/* no KVM VM: the idle poller wakes every few ms */
+	usleep(100 * 1000);
+	sw = tg_task_switches(mon);
+	usleep(200 * 1000);
+	EXPECT_LE(10, tg_task_switches(mon) - sw);
+
+	ASSERT_EQ(0, tg_ioctl(self->vm.fd, VMBH_SET_KVM, &sk));
+	EXPECT_EQ(-EBUSY, tg_ioctl(self->vm.fd, VMBH_SET_KVM, &sk));
+	self->vm.kvm = &k;
+	for (i = 1; i <= 10; i++) {
+		/* idle: the page is tracked and the poller sleeps... */
+		usleep(100 * 1000);
+		sw = tg_task_switches(mon);
+		usleep(200 * 1000);
+		EXPECT_GE(2, tg_task_switches(mon) - sw)
+			TH_LOG("idle round %d", i);
+		/* (a new memslot has no tracking: the poller must add it) */
+		if (i == 5)
+			ASSERT_EQ(0, tg_kvm_reslot(&k));
+		/* ...until the vCPU sets the channel's bit */
+		ASSERT_EQ(0, tg_echo_one(&ch, i, 64, TG_TIMEOUT_MS));
+	}
+	/* busy: polled again, as without KVM */
+	for (i = 0; i < 300; i++)
+		ASSERT_EQ(0, tg_echo_one(&ch, 100 + i, 64, TG_TIMEOUT_MS));
+	EXPECT_EQ(0, k.errors);
+	EXPECT_LE(10, k.runs);
+	EXPECT_EQ(0, __atomic_load_n(tg_monitor_pending(&self->vm,
+							ch.monitor_id),
+				     __ATOMIC_RELAXED));
+	self->vm.kvm = NULL;
+	/* the module's reference keeps the KVM VM until its own fd closes */
+	tg_kvm_destroy(&k);
+	ASSERT_EQ(0, tg_chan_close(&ch));
+}
+
 TEST_HARNESS_MAIN

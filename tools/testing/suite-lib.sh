@@ -4,8 +4,9 @@
 # suites' run.sh and tools/testing/load-modules.sh.  Sourced, not run.
 #
 #   vmbh_suite_insmod <checkout> <ko path>...
-#	insmod each <checkout>/<ko path> in the order given and record its
-#	module name; on the first failure print "# insmod <ko path> failed"
+#	insmod each <checkout>/<ko path> in the order given (after
+#	modprobe'ing the kernel's modules it depends on, such as kvm) and
+#	record its module name; on the first failure print "# insmod <ko path> failed"
 #	and return 1 (what did load stays recorded, for vmbh_suite_unload).
 #   vmbh_suite_unload
 #	rmmod the recorded modules in reverse order, printing
@@ -15,9 +16,12 @@
 vmbh_suite_loaded=()
 
 vmbh_suite_insmod() {
-	local dir=$1 m
+	local dir=$1 m d
 	shift
 	for m in "$@"; do
+		for d in $(modinfo -F depends "$dir/$m" | tr , ' '); do
+			case $d in vmbh_*|vmbus_host) ;; *) modprobe "$d" ;; esac
+		done
 		if ! insmod "$dir/$m"; then
 			echo "# insmod $m failed"
 			return 1

@@ -312,6 +312,25 @@ struct vmbh_channel_stats {
 	__u64 errors;
 };
 
+/**
+ * struct vmbh_set_kvm - VMBH_SET_KVM argument
+ * @size:	sizeof(struct vmbh_set_kvm)
+ * @flags:	0
+ * @vm_fd:	the guest's KVM VM file descriptor (from KVM_CREATE_VM) in
+ *		the calling process
+ * @reserved:	0
+ *
+ * Optional, once per VM.  With it, an idle VM's monitor-page poller
+ * stops polling: KVM write-tracks the page and reports the guest's next
+ * write.  The file holds a reference on the KVM VM until it is closed.
+ */
+struct vmbh_set_kvm {
+	__u32 size;
+	__u32 flags;
+	__s32 vm_fd;
+	__u32 reserved;
+};
+
 /*
  * The ioctls take a pointer to their struct; the size travels inside it,
  * as in iommufd.  Status: 0 or a negative errno (see uapi.rst).
@@ -324,5 +343,6 @@ struct vmbh_channel_stats {
 #define VMBH_RESET		_IO(VMBH_IOCTL_MAGIC, 0x06)
 #define VMBH_GET_BUS_INFO	_IO(VMBH_IOCTL_MAGIC, 0x07)
 #define VMBH_GET_CHANNEL_STATS	_IO(VMBH_IOCTL_MAGIC, 0x08)
+#define VMBH_SET_KVM		_IO(VMBH_IOCTL_MAGIC, 0x09)
 
 #endif /* _UAPI_LINUX_VMBUS_HOST_H */

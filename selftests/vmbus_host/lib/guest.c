@@ -483,7 +483,13 @@ int tg_chan_close(struct tg_chan *ch)
 void tg_chan_kick(struct tg_chan *ch)
 {
 	ch->kicks++;
-	if (ch->vm && ch->vm->mon[1] && ch->monitor_id >= 0)
+	if (ch->vm && ch->vm->mon[1] && ch->monitor_id >= 0 && ch->vm->kvm)
+		tg_kvm_set_bit(ch->vm->kvm,
+			       tg_mem_gpa(&ch->vm->mem,
+					  tg_monitor_pending(ch->vm,
+							     ch->monitor_id)),
+			       ch->monitor_id % 32);
+	else if (ch->vm && ch->vm->mon[1] && ch->monitor_id >= 0)
 		__atomic_fetch_or(tg_monitor_pending(ch->vm, ch->monitor_id),
 				  1u << (ch->monitor_id % 32), __ATOMIC_SEQ_CST);
 	else

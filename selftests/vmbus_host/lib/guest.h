@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <linux/vmbus_host.h>
 
+#include "kvm.h"
 #include "mem.h"
 #include "proto.h"
 #include "ring.h"
@@ -60,6 +61,8 @@ struct tg_vm {
 	 * signalled through mon[1] as Linux does (vmbus_setevent()).
 	 */
 	uint8_t *mon[2];
+	/* when set, those bits are set by a KVM vCPU (VMBH_SET_KVM tests) */
+	struct tg_kvm *kvm;
 	/* offers received since the last tg_forget_offers() */
 	struct tg_offer offers[TG_MAX_OFFERS];
 	int nr_offers;
@@ -223,6 +226,10 @@ long tg_meminfo_kb(const char *field);
 int tg_write_line(const char *path, const char *text);
 /* The pid of @ch's worker kthread, 0 if none is found. */
 pid_t tg_chan_worker(const struct tg_chan *ch);
+/* The pid of the VM's monitor-page poller kthread, 0 if none is found. */
+pid_t tg_monitor_poller(void);
+/* Context switches (voluntary and not) of task @pid so far, -1 if gone. */
+long tg_task_switches(pid_t pid);
 /*
  * @ch's worker on CPU 1 and the calling thread on CPU 0, as a guest vCPU
  * and the host's worker run side by side: 0 or -errno.

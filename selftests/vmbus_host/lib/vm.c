@@ -289,7 +289,8 @@ long tg_meminfo_kb(const char *field)
 	return v;
 }
 
-pid_t tg_chan_worker(const struct tg_chan *ch)
+/* The pid of our VM's kthread "vmbh-<vm name>-<suffix>", or 0. */
+static pid_t tg_kthread(const char *suffix)
 {
 	char want[32], comm[32], path[300];
 	struct dirent *de;
@@ -297,8 +298,8 @@ pid_t tg_chan_worker(const struct tg_chan *ch)
 	DIR *d;
 	FILE *f;
 
-	/* kthread "vmbh-<vm name>-<relid>", the VM named after our pid */
-	snprintf(want, sizeof(want), "vmbh-vm%d-%u", getpid(), ch->relid);
+	/* the VM is named after our pid */
+	snprintf(want, sizeof(want), "vmbh-vm%d-%s", getpid(), suffix);
 	want[15] = 0;	/* TASK_COMM_LEN - 1 */
 	d = opendir("/proc");
 	if (!d)
@@ -319,6 +320,37 @@ pid_t tg_chan_worker(const struct tg_chan *ch)
 	}
 	closedir(d);
 	return pid;
+}
+
+pid_t tg_chan_worker(const struct tg_chan *ch)
+{
+	char relid[16];
+
+	snprintf(relid, sizeof(relid), "%u", ch->relid);
+	return tg_kthread(relid);
+}
+
+pid_t tg_monitor_poller(void)
+{
+	return tg_kthread("mon");
+}
+
+long tg_task_switches(pid_t pid)
+{
+	char path[64], line[128];
+	long n = 0, v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1 ||
+		    sscanf(line, "nonvoluntary_ctxt_switches: %ld", &v) == 1)
+			n += v;
+	fclose(f);
+	return n;
 }
 
 int tg_chan_pin_apart(const struct tg_chan *ch)
