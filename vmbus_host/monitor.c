@@ -5,8 +5,9 @@
  * monitor page it gave in INITIATE_CONTACT, with no hypercall
  * (vmbus_setevent()); Hyper-V polls that page.  Here a per-VM kthread
  * does, every monitor_poll_us while such a channel is open, and wakes the
- * channels whose bits it takes.  Off by default: guests then signal every
- * channel with HvSignalEvent, which exits to KVM.
+ * channels whose bits it takes.  On by default only where this host is
+ * itself a VM; elsewhere guests signal every channel with HvSignalEvent,
+ * which exits to KVM.
  *
  * When the VMM gave its KVM VM (VMBH_SET_KVM), an idle poller does not
  * poll: it asks KVM to write-track the page and sleeps, and the guest's
@@ -27,10 +28,32 @@
 #include <asm/kvm_page_track.h>
 #endif
 
-static unsigned int monitor_poll_us;
-module_param(monitor_poll_us, uint, 0644);
+/*
+ * The default, -1, lets the host decide: a host that is itself a virtual
+ * machine pays its hypervisor for every exit of our guests, so there the
+ * poller is the cheaper way to hear them (bench.rst); on bare metal an
+ * exit is cheap and the hypercall has the lower latency.
+ */
+static int monitor_poll_us = -1;
+module_param(monitor_poll_us, int, 0644);
 MODULE_PARM_DESC(monitor_poll_us,
-		 "Offer channels with monitor pages, polled every this many us (20-10000; 0, the default: no monitor pages, guests signal with hypercalls)");
+		 "Offer channels with monitor pages, polled every this many us (20-10000); 0: no monitor pages, guests signal with hypercalls; -1, the default: 100 on a host that is itself a virtual machine, else 0");
+
+#define VMBH_MONITOR_NESTED_US	100
+
+/* The period for the next connect, 0 for none. */
+static unsigned int vmbh_monitor_poll_us(void)
+{
+	int us = READ_ONCE(monitor_poll_us);
+
+	if (us >= 0)
+		return us;
+#ifdef CONFIG_X86
+	if (boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		return VMBH_MONITOR_NESTED_US;
+#endif
+	return 0;
+}
 
 /*
  * Idle: after this many scans in a row found no bit, the poller sleeps
@@ -342,14 +365,15 @@ void vmbh_monitor_init(struct vmbh_vm *vm)
  * @vm: the VM, connecting (lock held), in the VMM's post ioctl
  * @gpa: the child->parent monitor page
  *
- * With monitor_poll_us set, pins the page and starts the poller, so that
+ * With a poll period (monitor_poll_us, or its default for this host),
+ * pins the page and starts the poller, so that
  * channels are offered with monitor ids from now on.  Without, or on any
  * failure, channels are offered without (the guest then uses hypercalls).
  */
 void vmbh_monitor_connect(struct vmbh_vm *vm, u64 gpa)
 {
 	struct vmbh_monitor *mon = &vm->monitor;
-	unsigned int us = READ_ONCE(monitor_poll_us);
+	unsigned int us = vmbh_monitor_poll_us();
 	struct task_struct *t;
 	struct page *page;
 	u64 pfn = gpa >> VMBH_GPA_PAGE_SHIFT;

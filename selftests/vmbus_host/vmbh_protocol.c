@@ -681,6 +681,55 @@ TEST_F(bus, monitor_pages_signal)
 	ASSERT_EQ(0, tg_chan_close(&ch));
 }
 
+/* The CPU flags of /proc/cpuinfo include @flag. */
+static bool cpu_has_flag(const char *flag)
+{
+	char line[8192], want[64];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	snprintf(want, sizeof(want), " %s ", flag);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		n = strlen(line);
+		if (n && line[n - 1] == '\n')
+			line[n - 1] = ' ';
+		found = strstr(line, want);
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * monitor_poll_us = -1, the default: monitor pages where this host is a
+ * virtual machine itself (its CPU has the hypervisor flag), none on bare
+ * metal.  The test VM is a VM, so ids are expected there.
+ */
+TEST_F(bus, monitor_pages_default_follows_host)
+{
+	bool nested = cpu_has_flag("hypervisor");
+	const struct tg_offer *o;
+	struct tg_chan ch;
+
+	ASSERT_EQ(0, tg_write_line(MONITOR_PARAM, "-1"));
+	ASSERT_EQ(0, tg_monitor_pages(&self->vm));
+	ASSERT_EQ(0, tg_connect(&self->vm, 0));
+	o = tg_find_offer(&self->vm, self->dev[0].instance, 0);
+	ASSERT_NE(NULL, o);
+	TH_LOG("hypervisor flag %d, monitor_allocated %d", nested,
+	       o->monitor_allocated & 1);
+	EXPECT_EQ(nested, o->monitor_allocated & 1);
+	ASSERT_EQ(0, tg_chan_open(&self->vm, &ch, o, &self->dev[0], 4, 4, 0));
+	EXPECT_EQ(nested ? (int)o->child_relid - 1 : -1, ch.monitor_id);
+	ASSERT_EQ(0, tg_echo_one(&ch, 1, 100, TG_TIMEOUT_MS));
+	ASSERT_EQ(0, tg_chan_close(&ch));
+}
+
 /*
  * With the VMM's KVM VM (VMBH_SET_KVM), an idle poller stops scanning:
  * KVM write-tracks the monitor page, and the guest's next bit, set by a
