@@ -10,7 +10,10 @@ echo "e2e: vmbus devices:"
 ncpu=$(grep -c ^processor /proc/cpuinfo)
 for d in /sys/bus/vmbus/devices/*; do
 	set -- "$d"/channels/*
-	echo "  ${d##*/} class=$(cat "$d/class_id") driver=$(basename "$(readlink "$d/driver")") channels=$#"
+	# monitor_id exists where the offer had a monitor page (core.rst)
+	sig=hypercall
+	[ -e "$d/monitor_id" ] && sig="monitor page, id $(cat "$d/monitor_id")"
+	echo "  ${d##*/} class=$(cat "$d/class_id") driver=$(basename "$(readlink "$d/driver")") channels=$# signal=$sig"
 	# One channel per vCPU: the primary and the subchannels the driver asked for.
 	[ $# = "$ncpu" ] || { echo "e2e: expected $ncpu channels"; exit 1; }
 done

@@ -8,7 +8,9 @@ echo "guest: VMBus devices:"
 for d in /sys/bus/vmbus/devices/*; do
 	[ -e "$d" ] || continue
 	drv=$(basename "$(readlink "$d/driver")")
-	echo "  ${d##*/} class=$(cat "$d/class_id") driver=$drv"
+	sig=hypercall
+	[ -e "$d/monitor_id" ] && sig="monitor page, id $(cat "$d/monitor_id")"
+	echo "  ${d##*/} class=$(cat "$d/class_id") driver=$drv signal=$sig"
 done
 ok=1
 for d in /sys/block/sd*; do
