@@ -23,8 +23,10 @@ WWPN_VH=naa.5001405000000002
 
 modprobe target_core_iblock
 "$top/tools/testing/load-modules.sh" "$top"
-# bench/run.sh --monitor US: offer monitor pages, polled every US (0: off)
-echo "${1:-0}" > /sys/module/vmbus_host/parameters/monitor_poll_us
+# bench/run.sh --monitor US: offer monitor pages, polled every US (0: off;
+# default: leave the module's default)
+[ "${1:-default}" = default ] ||
+	echo "$1" > /sys/module/vmbus_host/parameters/monitor_poll_us
 modprobe vhost_scsi
 modprobe vhost_net
 modprobe null_blk nr_devices=3 gb=1 queue_mode=2 irqmode=0

@@ -18,10 +18,11 @@
 #                [--profile] [--no-pin] [--label TEXT]
 #                [--variant NAME:MODULE.PARAM=VALUE] [--monitor US]
 #
-# --monitor US sets vmbus_host.monitor_poll_us for the whole run: our
-# channels are offered with monitor pages, which the guest signals
-# without a hypercall and the host polls every US microseconds
-# (Documentation/core.rst).  Default 0: hypercalls, as without it.
+# --monitor US sets vmbus_host.monitor_poll_us for the whole run: with
+# 20-10000 our channels are offered with monitor pages, which the guest
+# signals without a hypercall and the host polls every US microseconds;
+# with 0 the guest signals with hypercalls (Documentation/core.rst).
+# Default: the module's default (monitor pages, as L1 is a VM).
 #
 # --variant adds a backend "ours+NAME" to each round of the kind the
 # module serves: our same device, with /sys/module/MODULE/parameters/PARAM
@@ -42,7 +43,7 @@ smp=1
 label=
 only=
 variant=
-monitor=0
+monitor=default
 trace=0
 profile=0
 pin=1
@@ -60,8 +61,8 @@ while [ $# -gt 0 ]; do
 	--no-pin) pin=0 ;;
 	--monitor)
 		case $2 in
-		0|[2-9][0-9]|[1-9][0-9][0-9]|[1-9][0-9][0-9][0-9]|10000) monitor=$2 ;;
-		*) echo "bench/run.sh: --monitor 0 or 20-10000 (us)" >&2; exit 2 ;;
+		default|0|[2-9][0-9]|[1-9][0-9][0-9]|[1-9][0-9][0-9][0-9]|10000) monitor=$2 ;;
+		*) echo "bench/run.sh: --monitor default, 0 or 20-10000 (us)" >&2; exit 2 ;;
 		esac
 		shift ;;
 	--variant)
