@@ -8,11 +8,16 @@
  * packet is answered in-band with the same transaction id: a status
  * (0 or -errno of mapping its first range), a length, then that many
  * bytes read from guest memory through the range (at most 1024), so the
- * pinning path of vmbh_chan_map_range() is testable too.
+ * pinning path of vmbh_chan_map_range() is testable too.  An in-band
+ * packet whose payload starts with "DEFER" is echoed from a work item
+ * while the worker waits for it, as storvsp's replies come from the
+ * target core's completions: a write from another context inside the
+ * worker's batch, at a point a test can choose.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include "vmbus_host.h"
 
 #define VMBH_TEST_MAX_PKT	4096
@@ -33,8 +38,14 @@ struct vmbh_test_gpa_reply {
 	__le32 len;
 } __packed;
 
+/* Payload prefix of an echo sent from a work item. */
+#define VMBH_TEST_DEFER_MAGIC	"DEFER"
+
 /* An echo that found the host->guest ring full, sent again later. */
 struct vmbh_test_chan {
+	struct vmbh_channel *chan;
+	struct work_struct defer_work;	/* sends the echo in @data */
+	int defer_ret;
 	bool pending;
 	bool completion;
 	u64 trans_id;
@@ -53,19 +64,50 @@ static void vmbh_test_remove(struct vmbh_device *dev)
 {
 }
 
+static void vmbh_test_defer_work(struct work_struct *work)
+{
+	struct vmbh_test_chan *tc = container_of(work, typeof(*tc),
+						 defer_work);
+
+	tc->defer_ret = vmbh_chan_send_inband(tc->chan, tc->trans_id,
+					      tc->completion, tc->data,
+					      tc->len);
+}
+
+/*
+ * Echo from a work item, the worker waiting (its batch still open).
+ * Return: true when handled so (else the worker echoes it itself).
+ */
+static bool vmbh_test_defer(struct vmbh_test_chan *tc)
+{
+	if (tc->len < sizeof(VMBH_TEST_DEFER_MAGIC) - 1 ||
+	    memcmp(tc->data, VMBH_TEST_DEFER_MAGIC,
+		   sizeof(VMBH_TEST_DEFER_MAGIC) - 1))
+		return false;
+	queue_work(system_unbound_wq, &tc->defer_work);
+	flush_work(&tc->defer_work);
+	/* A full ring: the worker keeps the echo and sends it later. */
+	return tc->defer_ret != -EAGAIN;
+}
+
 static int vmbh_test_open(struct vmbh_channel *chan, const u8 *userdata)
 {
 	struct vmbh_test_chan *tc = kzalloc(sizeof(*tc), GFP_KERNEL_ACCOUNT);
 
 	if (!tc)
 		return -ENOMEM;
+	tc->chan = chan;
+	INIT_WORK(&tc->defer_work, vmbh_test_defer_work);
 	vmbh_chan_set_priv(chan, tc);
 	return 0;
 }
 
 static void vmbh_test_close(struct vmbh_channel *chan)
 {
-	kfree(vmbh_chan_priv(chan));
+	struct vmbh_test_chan *tc = vmbh_chan_priv(chan);
+
+	cancel_work_sync(&tc->defer_work);
+	kfree(tc);
 	vmbh_chan_set_priv(chan, NULL);
 }
 
@@ -132,6 +174,8 @@ static bool vmbh_test_handle(struct vmbh_channel *chan)
 			tc->len = pkt.len;
 			memcpy(tc->data, pkt.data, pkt.len);
 			vmbh_test_maybe_subchan(chan, &pkt);
+			if (vmbh_test_defer(tc))
+				continue;
 		} else if (pkt.type == VMBH_PACKET_TYPE_DATA_GPA_DIRECT) {
 			vmbh_test_gpa_read(chan, tc, &pkt);
 		} else {
