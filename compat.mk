@@ -6,15 +6,16 @@
 
 ccflags-y += -I$(src)/../include
 
-# $(call vmbh_probe,header,extended-regex,flag): flag when the header matches
-vmbh_probe = $(shell grep -qsE '$(2)' $(srctree)/include/$(1) && echo $(3))
+# $(call vmbh_probe,header,extended-regex,flag): flag when the header
+# (a path below the kernel tree) matches
+vmbh_probe = $(shell grep -qsE '$(2)' $(srctree)/$(1) && echo $(3))
 
 # Before 6.13 symbol namespaces were bare identifiers, stringified by the macros.
-ccflags-y += $(call vmbh_probe,linux/module.h,import_ns.*__stringify,-DVMBH_NS_BARE)
+ccflags-y += $(call vmbh_probe,include/linux/module.h,import_ns.*__stringify,-DVMBH_NS_BARE)
 
 # Before 6.8 eventfd_signal() took a count to add.
-ccflags-y += $(call vmbh_probe,linux/eventfd.h,eventfd_signal\(struct eventfd_ctx \*ctx$(comma) __u64 n\),-DVMBH_EVENTFD_SIGNAL_COUNT)
+ccflags-y += $(call vmbh_probe,include/linux/eventfd.h,eventfd_signal\(struct eventfd_ctx \*ctx$(comma) __u64 n\),-DVMBH_EVENTFD_SIGNAL_COUNT)
 
 # KVM's external write tracking by gfn (6.7 on; needs
 # CONFIG_KVM_EXTERNAL_WRITE_TRACKING, tested in compat.h).
-ccflags-y += $(shell grep -qs 'kvm_write_track_add_gfn' $(srctree)/arch/x86/include/asm/kvm_page_track.h && echo -DVMBH_HAVE_KVM_WRITE_TRACK)
+ccflags-y += $(call vmbh_probe,arch/x86/include/asm/kvm_page_track.h,kvm_write_track_add_gfn,-DVMBH_HAVE_KVM_WRITE_TRACK)

@@ -3,10 +3,12 @@
 # Loading and unloading the project's modules, shared by the kselftest
 # suites' run.sh and tools/testing/load-modules.sh.  Sourced, not run.
 #
+#   vmbh_suite_deps <checkout> <ko path>...
+#	modprobe the kernel's modules each <checkout>/<ko path> depends on
+#	(target core, tun, kvm, ...), not the project's own.
 #   vmbh_suite_insmod <checkout> <ko path>...
 #	insmod each <checkout>/<ko path> in the order given (after
-#	modprobe'ing the kernel's modules it depends on, such as kvm) and
-#	record its module name; on the first failure print "# insmod <ko path> failed"
+#	vmbh_suite_deps for it) and record its module name; on the first failure print "# insmod <ko path> failed"
 #	and return 1 (what did load stays recorded, for vmbh_suite_unload).
 #   vmbh_suite_unload
 #	rmmod the recorded modules in reverse order, printing
@@ -15,13 +17,21 @@
 
 vmbh_suite_loaded=()
 
-vmbh_suite_insmod() {
+vmbh_suite_deps() {
 	local dir=$1 m d
 	shift
 	for m in "$@"; do
 		for d in $(modinfo -F depends "$dir/$m" | tr , ' '); do
 			case $d in vmbh_*|vmbus_host) ;; *) modprobe "$d" ;; esac
 		done
+	done
+}
+
+vmbh_suite_insmod() {
+	local dir=$1 m
+	shift
+	for m in "$@"; do
+		vmbh_suite_deps "$dir" "$m"
 		if ! insmod "$dir/$m"; then
 			echo "# insmod $m failed"
 			return 1
