@@ -37,9 +37,11 @@
 static int monitor_poll_us = -1;
 module_param(monitor_poll_us, int, 0644);
 MODULE_PARM_DESC(monitor_poll_us,
-		 "Offer channels with monitor pages, polled every this many us (20-10000); 0: no monitor pages, guests signal with hypercalls; -1, the default: 100 on a host that is itself a virtual machine, else 0");
+		 "Offer channels with monitor pages, polled every this many us (20-10000); 0: no monitor pages, guests signal with hypercalls; -1, the default: 100 on a host that is itself a virtual machine, else 0. Offers follow a change at the guest's next connect, a poller's period at once");
 
 #define VMBH_MONITOR_NESTED_US	100
+#define VMBH_MONITOR_MIN_US	20
+#define VMBH_MONITOR_MAX_US	10000
 
 /* The period for the next connect, 0 for none. */
 static unsigned int vmbh_monitor_poll_us(void)
@@ -53,6 +55,21 @@ static unsigned int vmbh_monitor_poll_us(void)
 		return VMBH_MONITOR_NESTED_US;
 #endif
 	return 0;
+}
+
+/*
+ * The poller's period now: monitor_poll_us where it gives one, so that a
+ * running guest's period can be tuned; with 0 or -1 the connect's (the
+ * channels offered with monitor ids still need their poller).
+ */
+static u64 vmbh_monitor_period(const struct vmbh_monitor *mon)
+{
+	int us = READ_ONCE(monitor_poll_us);
+
+	if (us <= 0)
+		return READ_ONCE(mon->period);
+	return (u64)clamp(us, VMBH_MONITOR_MIN_US, VMBH_MONITOR_MAX_US) *
+		NSEC_PER_USEC;
 }
 
 /*
@@ -287,7 +304,7 @@ static int vmbh_monitor_thread(void *data)
 			schedule();
 			continue;
 		}
-		t = mon->period;
+		t = vmbh_monitor_period(mon);
 		if (empty >= VMBH_MONITOR_IDLE_SCANS) {
 			WRITE_ONCE(mon->idle, true);
 			/* Pairs with vmbh_monitor_boost(): no boost is missed. */
@@ -295,7 +312,7 @@ static int vmbh_monitor_thread(void *data)
 			if (READ_ONCE(mon->written))
 				t = 0;
 			else if (READ_ONCE(mon->boost))
-				t = mon->period;
+				t = vmbh_monitor_period(mon);
 			else if (vmbh_monitor_tracked(mon))
 				t = KTIME_MAX;
 			else
@@ -396,7 +413,9 @@ void vmbh_monitor_connect(struct vmbh_vm *vm, u64 gpa)
 	spin_lock_irq(&mon->lock);
 	mon->page = page;
 	mon->gfn = pfn;
-	mon->period = clamp(us, 20U, 10000U) * NSEC_PER_USEC;
+	WRITE_ONCE(mon->period, (u64)clamp_t(unsigned int, us,
+					     VMBH_MONITOR_MIN_US,
+					     VMBH_MONITOR_MAX_US) * NSEC_PER_USEC);
 	spin_unlock_irq(&mon->lock);
 }
 

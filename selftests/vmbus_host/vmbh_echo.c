@@ -224,14 +224,6 @@ TEST_F(echo, interrupts_only_when_unmasked_and_empty)
 #define BURST_WORDS	((TG_PKT_DESC_SIZE + BURST_LEN) / 8)
 #define BURST_BYTES	(BURST * (BURST_WORDS * 8 + TG_RING_TRAILER))
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
-}
-
 /* Write @n echo requests (trans_id @first...) without kicking, then kick. */
 static int burst_write(struct tg_chan *ch, uint64_t first, int n)
 {
@@ -325,9 +317,9 @@ TEST_F(echo, burst_in_one_run_interrupts_once_per_32)
 	ASSERT_EQ(0, tg_chan_stats(&self->vm, &self->dev[3], 0, &s0));
 
 	ASSERT_EQ(0, burst_write(ch, 0, BURST));
-	end = now_ms() + TG_TIMEOUT_MS;
+	end = tg_now_ms() + TG_TIMEOUT_MS;
 	for (spins = 0; got < BURST; spins++) {
-		if (!(spins & 1023) && now_ms() > end)
+		if (!(spins & 1023) && tg_now_ms() > end)
 			break;
 		ret = burst_take(ch, echo[got]);
 		ASSERT_LE(0, ret);
@@ -383,8 +375,8 @@ TEST_F(echo, masked_burst_no_interrupt)
 	ASSERT_EQ(0, tg_chan_stats(&self->vm, &self->dev[3], 0, &s0));
 
 	ASSERT_EQ(0, burst_write(ch, 0, BURST));
-	end = now_ms() + TG_TIMEOUT_MS;
-	while (tg_ring_bytes_to_read(&ch->in) < BURST_BYTES && now_ms() < end)
+	end = tg_now_ms() + TG_TIMEOUT_MS;
+	while (tg_ring_bytes_to_read(&ch->in) < BURST_BYTES && tg_now_ms() < end)
 		usleep(1000);
 	ASSERT_EQ(BURST_BYTES, tg_ring_bytes_to_read(&ch->in));
 	/* let the handle run end: its last signal point is when it returns */

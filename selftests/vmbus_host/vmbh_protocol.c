@@ -681,6 +681,64 @@ TEST_F(bus, monitor_pages_signal)
 	ASSERT_EQ(0, tg_chan_close(&ch));
 }
 
+/*
+ * The poller's context switches while a busy guest sets a bit every
+ * 100 us for @ms, in an id no channel has (so the poller never idles).
+ */
+static long monitor_busy_switches(struct tg_vm *vm, pid_t mon, int ms)
+{
+	uint32_t *pending = tg_monitor_pending(vm, 127);
+	long sw = tg_task_switches(mon);
+	int64_t end = tg_now_ms() + ms;
+
+	while (tg_now_ms() < end) {
+		__atomic_or_fetch(pending, 1u << 31, __ATOMIC_SEQ_CST);
+		usleep(100);
+	}
+	return tg_task_switches(mon) - sw;
+}
+
+/*
+ * A running poller follows monitor_poll_us at once: a longer period
+ * means fewer wakeups while the guest is busy.  0 (and -1) keep the
+ * period of the connect: the open channels still need polling.
+ */
+TEST_F(bus, monitor_period_follows_param)
+{
+	const struct tg_offer *o;
+	long n100, n2000, n0;
+	struct tg_chan ch;
+	pid_t mon;
+
+	ASSERT_EQ(0, monitor_param(100));
+	ASSERT_EQ(0, tg_monitor_pages(&self->vm));
+	ASSERT_EQ(0, tg_connect(&self->vm, 0));
+	o = tg_find_offer(&self->vm, self->dev[0].instance, 0);
+	ASSERT_NE(NULL, o);
+	ASSERT_EQ(0, tg_chan_open(&self->vm, &ch, o, &self->dev[0], 4, 4, 0));
+	ASSERT_LE(0, ch.monitor_id);
+	ASSERT_EQ(0, tg_echo_one(&ch, 0, 64, TG_TIMEOUT_MS));
+	mon = tg_monitor_poller();
+	ASSERT_LT(0, mon);
+
+	n100 = monitor_busy_switches(&self->vm, mon, 300);
+	ASSERT_EQ(0, monitor_param(2000));
+	usleep(10 * 1000);
+	n2000 = monitor_busy_switches(&self->vm, mon, 300);
+	ASSERT_EQ(0, monitor_param(0));
+	usleep(10 * 1000);
+	n0 = monitor_busy_switches(&self->vm, mon, 300);
+	TH_LOG("poller switches in 300 ms: %ld at 100 us, %ld at 2000 us, %ld at 0",
+	       n100, n2000, n0);
+	/* 150 periods of 2 ms, with room for a late timer or a boost */
+	EXPECT_GE(200, n2000);
+	EXPECT_LT(4 * n2000, n100);
+	EXPECT_LT(4 * n2000, n0);
+	/* the guest's echo is still answered */
+	ASSERT_EQ(0, tg_echo_one(&ch, 1, 64, TG_TIMEOUT_MS));
+	ASSERT_EQ(0, tg_chan_close(&ch));
+}
+
 /* The CPU flags of /proc/cpuinfo include @flag. */
 static bool cpu_has_flag(const char *flag)
 {

@@ -12,7 +12,7 @@
 
 #include "guest.h"
 
-static int64_t tg_now_ms(void)
+int64_t tg_now_ms(void)
 {
 	struct timespec ts;
 

@@ -230,6 +230,8 @@ pid_t tg_chan_worker(const struct tg_chan *ch);
 pid_t tg_monitor_poller(void);
 /* Context switches (voluntary and not) of task @pid so far, -1 if gone. */
 long tg_task_switches(pid_t pid);
+/* CLOCK_MONOTONIC in ms. */
+int64_t tg_now_ms(void);
 /*
  * @ch's worker on CPU 1 and the calling thread on CPU 0, as a guest vCPU
  * and the host's worker run side by side: 0 or -errno.
