@@ -20,10 +20,13 @@ other threads, vhost and vmbh workers, the iperf3 server, this script)
 to CPU 1, so where the scheduler happens to put them no longer decides a
 phase's result.
 With VMBH_BENCH_PROFILE=1 it samples L1's CPUs with perf during each
-phase and keeps the hottest symbols per thread name.
+phase and keeps the hottest symbols per thread name, the guest's among
+them: a sample taken while L2 ran is L2's instruction, named with the
+/proc/kallsyms and /proc/modules that the guest sent first ("syms").
 """
 
 import json
+import select
 import os
 import signal
 import socket
@@ -44,6 +47,10 @@ if VARIANT:
     _mp, VARIANT_VALUE = _rest.split("=", 1)
     VARIANT_PATH = "/sys/module/%s/parameters/%s" % tuple(_mp.split(".", 1))
 PERF_DATA = "/tmp/bench-perf.data"
+GUEST_KALLSYMS = "/tmp/l2-kallsyms"
+GUEST_MODULES = "/tmp/l2-modules"
+PERF_CTL = "/tmp/bench-perf.ctl"
+PERF_ACK = "/tmp/bench-perf.ack"
 EVENTS = "/sys/kernel/tracing/events/kvm"
 # tracepoint -> histogram keys
 HISTS = {"kvm_exit": "exit_reason", "kvm_msr": "ecx,write",
@@ -77,7 +84,11 @@ def proc_stat():
 
 
 def tasks():
-    """(pid, tid, comm, utime+stime in ticks) of every L1 thread."""
+    """(pid, tid, comm, utime+stime in ticks, (run time in ns, times it
+    ran)) of every L1 thread.  The ticks are sampled at the timer tick, and under TCG they
+    misattribute a thread that runs briefly and often (the monitor-page
+    poller: several times its perf samples); the run time is the
+    scheduler's own sum of the thread's time on a CPU (schedstat)."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             tids = os.listdir(f"/proc/{pid}/task")
@@ -87,26 +98,29 @@ def tasks():
             try:
                 with open(f"/proc/{pid}/task/{tid}/stat") as f:
                     s = f.read()
-            except OSError:
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                    ss = f.read().split()
+                run, slices = int(ss[0]), int(ss[2])
+            except (OSError, ValueError, IndexError):
                 continue
             comm = s[s.index("(") + 1:s.rindex(")")]
             f2 = s[s.rindex(")") + 2:].split()
-            yield pid, tid, comm, int(f2[11]) + int(f2[12])
+            yield pid, tid, comm, int(f2[11]) + int(f2[12]), (run, slices)
 
 
 def threads():
-    """tid -> (comm, ticks) of every L1 thread.  Keyed by tid alone: a
-    kworker's comm changes with the work it runs."""
-    return {tid: (comm, ticks) for _, tid, comm, ticks in tasks()}
+    """tid -> (comm, ticks, (run ns, times run)) of every L1 thread.
+    Keyed by tid alone: a kworker's comm changes with the work it runs."""
+    return {tid: (comm, ticks, run) for _, tid, comm, ticks, run in tasks()}
 
 
 def pin():
     """Pin as described above; returns {comm: cpu} of what was pinned."""
     ts = list(tasks())
-    vcpu_pids = {pid for pid, _, comm, _ in ts
+    vcpu_pids = {pid for pid, _, comm, _, _ in ts
                  if comm.startswith("CPU ") and comm.endswith("/KVM")}
     done = {}
-    for pid, tid, comm, _ in ts:
+    for pid, tid, comm, _, _ in ts:
         if pid in vcpu_pids:
             cpu = 0 if comm.startswith("CPU ") else 1
         elif comm.startswith(("vhost-", "vmbh-", "iperf3", "python3")):
@@ -121,22 +135,81 @@ def pin():
     return done
 
 
+def perf_kvm():
+    """perf, told where L2's symbols are once the guest sent them."""
+    if os.path.exists(GUEST_MODULES):
+        return ["perf", "kvm", "--host", "--guest",
+                "--guestkallsyms=" + GUEST_KALLSYMS,
+                "--guestmodules=" + GUEST_MODULES]
+    return ["perf"]
+
+
 def profile_start():
-    return subprocess.Popen(["perf", "record", "-a", "-g", "-F", "499", "-q",
-                             "-o", PERF_DATA], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    """cpu-clock: L1 has no PMU under TCG.  perf starts with its events
+    off and is told to sample only once it runs on every CPU, so the
+    samples are the phase's (its --control fifos)."""
+    for f in (PERF_CTL, PERF_ACK):
+        if os.path.exists(f):
+            os.unlink(f)
+        os.mkfifo(f)
+    p = subprocess.Popen(perf_kvm() + ["record", "-a", "-e", "cpu-clock",
+                                       "-F", "199", "-q", "-D", "-1",
+                                       "--control=fifo:%s,%s" % (PERF_CTL, PERF_ACK),
+                                       "-o", PERF_DATA],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Read-write opens: neither waits for perf to open its ends.
+    ctl = os.fdopen(os.open(PERF_CTL, os.O_RDWR), "w")
+    ack = os.fdopen(os.open(PERF_ACK, os.O_RDWR), "r")
+    time.sleep(2)
+    perf_control(ctl, ack, "enable")
+    return p, ctl, ack
+
+
+def perf_control(ctl, ack, cmd):
+    """Send perf a command; its "ack" within 10 s, or it is not running."""
+    ctl.write(cmd + "\n")
+    ctl.flush()
+    if select.select([ack], [], [], 10)[0]:
+        ack.readline()
 
 
 def profile_stop(proc):
-    """The 40 hottest (thread, symbol) pairs, self time, as text."""
+    """Where each CPU's samples went (CPU, thread), the 30 hottest
+    (thread, dso, symbol) triples, self time, and the guest's 30 hottest
+    symbols, as text; [guest.kernel] symbols are L2's."""
+    proc, ctl, ack = proc
+    perf_control(ctl, ack, "disable")
     proc.send_signal(signal.SIGINT)
     proc.wait()
-    r = subprocess.run(["perf", "report", "-i", PERF_DATA, "--stdio",
-                        "--no-children", "-g", "none", "--sort", "comm,sym",
-                        "--percent-limit", "0.5"],
-                       capture_output=True, text=True)
-    lines = [x for x in r.stdout.splitlines() if x.strip() and not x.startswith("#")]
-    return "\n".join(lines[:40])
+    ctl.close()
+    ack.close()
+    out = []
+    guest = [x for x in perf_kvm() if x != "--host"]
+    for cmd, sort, n in ((perf_kvm(), "cpu,comm", 20),
+                         (perf_kvm(), "comm,dso,sym", 30),
+                         (guest, "sym", 30)):
+        r = subprocess.run(cmd + ["report", "-i", PERF_DATA, "--stdio",
+                                  "--sort", sort,
+                                         "--percent-limit", "0.3"],
+                           capture_output=True, text=True)
+        lines = [x for x in r.stdout.splitlines()
+                 if x.strip() and not x.startswith("#")]
+        out += lines[:n]
+    return "\n".join(out)
+
+
+def read_syms(rf):
+    """The guest's "syms": kallsyms, @@MODULES@@, modules, @@END@@."""
+    dst = open(GUEST_KALLSYMS, "w")
+    for line in rf:
+        if line.strip() == "@@MODULES@@":
+            dst.close()
+            dst = open(GUEST_MODULES, "w")
+            continue
+        if line.strip() == "@@END@@":
+            break
+        dst.write(line)
+    dst.close()
 
 
 def trace_cmd(ev, cmd):
@@ -192,8 +265,18 @@ def delta(a, b):
     d = {"secs": b["t"] - a["t"], "wall": [a["wall"], b["wall"]]}
     d["kvm"] = {k: b["kvm"][k] - a["kvm"].get(k, 0) for k in b["kvm"]}
     d["stat"] = {k: b["stat"][k] - a["stat"].get(k, 0) for k in b["stat"]}
-    th = {f"{tid} {c}": v - a["threads"].get(tid, ("", 0))[1]
-          for tid, (c, v) in b["threads"].items()}
+    none = ("", 0, (0, 0))
+    th = {f"{tid} {c}": v - a["threads"].get(tid, none)[1]
+          for tid, (c, v, _) in b["threads"].items()}
+    # Every thread that ran 0.1 ms or more (report.py sums the backend's),
+    # and how many times each was put on a CPU.
+    run = {f"{tid} {c}": (r[0] - a["threads"].get(tid, none)[2][0],
+                          r[1] - a["threads"].get(tid, none)[2][1])
+           for tid, (c, _, r) in b["threads"].items()}
+    top = [kv for kv in sorted(run.items(), key=lambda kv: -kv[1][0])
+           if kv[1][0] >= 100000]
+    d["threads_ms"] = {k: round(v[0] / 1e6, 1) for k, v in top}
+    d["threads_runs"] = {k: v[1] for k, v in top}
     if b.get("profile"):
         d["profile"] = b["profile"]
     if b.get("trace") is not None:
@@ -259,8 +342,8 @@ def main():
             if VARIANT:
                 variant_apply(w[2], default)
             pinned = pin() if PIN else None
-            begin = snap_begin()
             prof = profile_start() if PROFILE else None
+            begin = snap_begin()
             s.sendall(b"go\n")
         elif w[0] == "end" and len(w) == 4 and begin is not None:
             end = snap_end()
@@ -280,6 +363,9 @@ def main():
             phases.flush()
             seq += 1
             begin = None
+            s.sendall(b"ok\n")
+        elif w[0] == "syms":
+            read_syms(rf)
             s.sendall(b"ok\n")
         elif w[0] == "done":
             s.sendall(b"ok\n")

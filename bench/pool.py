@@ -4,7 +4,8 @@
 
 Each ratio compares two phases of one round of one boot, so rounds from
 different boots can be pooled; absolute numbers cannot.  Prints an rst
-table: median (min-max, rounds) of ours/peer for each metric.
+table: median (min-max, rounds) of ours/peer for each metric, and in how
+many rounds it was above 1 (for throughput: ours ahead).
 
     pool.py [--png OUT.png] bench/results/A.json bench/results/B.json ...
 """
@@ -33,12 +34,17 @@ def main():
         key = "iops" if kind == "blk" else "mbps"
         cpu = "l1_cpu_us_per_io" if kind == "blk" else "l1_cpu_ms_per_mb"
         ex = "exits_per_io" if kind == "blk" else "exits_per_packet"
+        bcpu = "backend_us_per_io" if kind == "blk" else "backend_ms_per_mb"
         for peer in peers:
-            for k in (key, cpu, ex):
+            for k in (key, cpu, bcpu, ex):
                 s = report.ratios(phases, kind, peer, k, False)
-                rows.append([f"{report.OURS[kind]}/{peer}", k, report.fmt_ratio(s)])
+                if not s and k == bcpu:
+                    continue	# runs from before the run times
+                rows.append([f"{report.OURS[kind]}/{peer}", k, report.fmt_ratio(s),
+                             s["over_1"] if s else "--"])
     print(report.rst_table(rows, ["ours/peer", "metric",
-                                  "median (min-max, rounds)"]))
+                                  "median (min-max, rounds)",
+                                  "rounds above 1"]))
     if png:
         report.plot(phases, png)
 

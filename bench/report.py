@@ -21,6 +21,25 @@ import sys
 
 OURS = {"blk": "vmbus-scsi", "net": "vmbus-net"}
 PEERS = {"blk": ["vhost-scsi", "virtio-blk"], "net": ["vhost-net", "virtio-net"]}
+# The L1 threads that do a backend's work (comm prefixes), and those that
+# do work for whichever backend runs (irqfd injection, completions,
+# softirqs): a phase's "backend CPU" is their run time (schedstat).
+BACKEND_THREADS = {"vmbus-scsi": ("vmbh-",), "vmbus-net": ("vmbh-",),
+                   "vhost-scsi": ("vhost-",), "vhost-net": ("vhost-",),
+                   "virtio-blk": ("IO io0", "qemu-system-x86"),
+                   "virtio-net": ("qemu-system-x86",)}
+SHARED_THREADS = ("kworker/", "ksoftirqd/")
+
+
+def backend_ms(p):
+    """Run time in ms of the threads serving p's backend, or None for a
+    run recorded before l1-driver.py kept run times."""
+    th = p["l1"].get("threads_ms")
+    if th is None:
+        return None
+    own = BACKEND_THREADS[p["backend"].split("+", 1)[0]]
+    return sum(ms for name, ms in th.items()
+               if name.split(" ", 1)[1].startswith(own + SHARED_THREADS))
 HZ = os.sysconf("SC_CLK_TCK")
 
 
@@ -72,7 +91,11 @@ def phase_metrics(p):
          "l1_cpu_s": busy / HZ, "l1_guest_cpu_s": guest / HZ,
          "l1_host_side_cpu_s": (busy - guest) / HZ,
          "l1_softirq_s": st.get("softirq", 0) / HZ,
-         "l1_threads": l1["threads"], "ok": False}
+         "l1_threads": l1["threads"],
+         "l1_threads_ms": dict(list(l1.get("threads_ms", {}).items())[:12]),
+         "l1_threads_runs": dict(list(l1.get("threads_runs", {}).items())[:12]),
+         "backend_ms": backend_ms(p),
+         "ok": False}
     for k in ("trace", "profile"):
         if k in l1:
             m[k] = l1[k]
@@ -90,6 +113,8 @@ def phase_metrics(p):
         if m["ok"]:
             m["exits_per_io"] = m["exits"] / m["ios"]
             m["l1_cpu_us_per_io"] = 1e6 * m["l1_host_side_cpu_s"] / m["ios"]
+            if m["backend_ms"] is not None:
+                m["backend_us_per_io"] = 1e3 * m["backend_ms"] / m["ios"]
             m["value"] = m["iops"]
     else:
         first, _, rest = out.partition("\n")
@@ -111,6 +136,8 @@ def phase_metrics(p):
             if m.get("tx_packets"):
                 m["exits_per_packet"] = m["exits"] / m["tx_packets"]
             m["l1_cpu_ms_per_mb"] = 1e3 * m["l1_host_side_cpu_s"] / mb
+            if m["backend_ms"] is not None:
+                m["backend_ms_per_mb"] = m["backend_ms"] / mb
             m["value"] = m["mbps"]
     return m
 
@@ -120,7 +147,8 @@ def summary(vals):
     if not vals:
         return None
     return {"median": statistics.median(vals), "min": min(vals),
-            "max": max(vals), "n": len(vals)}
+            "max": max(vals), "n": len(vals),
+            "over_1": sum(v > 1 for v in vals)}
 
 
 def variants(phases, kind):
@@ -151,6 +179,10 @@ def fmt(x, nd=2):
     if abs(x) >= 100:
         return f"{x:,.0f}"
     return f"{x:.{nd}f}"
+
+
+def fmt_med(s, nd=2):
+    return fmt(s["median"], nd) if s else "--"
 
 
 def fmt_ratio(s):
@@ -220,6 +252,8 @@ def main():
                  "exits_per_packet": summary([p.get("exits_per_packet") for p in ps]),
                  "l1_cpu_us_per_io": summary([p.get("l1_cpu_us_per_io") for p in ps]),
                  "l1_cpu_ms_per_mb": summary([p.get("l1_cpu_ms_per_mb") for p in ps]),
+                 "backend_us_per_io": summary([p.get("backend_us_per_io") for p in ps]),
+                 "backend_ms_per_mb": summary([p.get("backend_ms_per_mb") for p in ps]),
                  "lat_us": summary([p.get("lat_us") for p in ps]),
                  "host_other_load": summary([p["host_other_load"] for p in ps]),
                  "loaded_phases": sum(p["loaded"] for p in ps), "phases": len(ps)}
@@ -232,6 +266,7 @@ def main():
                                fmt(s["lat_us"]["median"], 0),
                                fmt(s["exits_per_io"]["median"]),
                                fmt(s["l1_cpu_us_per_io"]["median"], 0),
+                               fmt_med(s["backend_us_per_io"], 0),
                                fmt_load(s),
                                f"{s['loaded_phases']}/{s['phases']}"])
             else:
@@ -240,11 +275,13 @@ def main():
                                fmt(vc["median"]) if vc else "--",
                                fmt(ep["median"]) if ep else "--",
                                fmt(s["l1_cpu_ms_per_mb"]["median"]),
+                               fmt_med(s["backend_ms_per_mb"]),
                                fmt_load(s),
                                f"{s['loaded_phases']}/{s['phases']}"])
         key = "iops" if kind == "blk" else "mbps"
         cpu = "l1_cpu_us_per_io" if kind == "blk" else "l1_cpu_ms_per_mb"
         ex = "exits_per_io" if kind == "blk" else "exits_per_packet"
+        bcpu = "backend_us_per_io" if kind == "blk" else "backend_ms_per_mb"
         for ours in [OURS[kind]] + variants(meas, kind):
             peers = PEERS[kind] if ours == OURS[kind] else [OURS[kind]] + PEERS[kind]
             for peer in peers:
@@ -252,6 +289,7 @@ def main():
                     key: ratios(meas, kind, peer, key, False, ours),
                     key + "_clean": ratios(meas, kind, peer, key, True, ours),
                     cpu: ratios(meas, kind, peer, cpu, False, ours),
+                    bcpu: ratios(meas, kind, peer, bcpu, False, ours),
                     ex: ratios(meas, kind, peer, ex, False, ours)}
 
     with open(a.prefix + ".json", "w") as f:
@@ -261,12 +299,14 @@ def main():
     if rows_b:
         txt.append(rst_table(rows_b, ["backend", "IOPS (median)", "range",
                                       "unloaded median", "mean lat us",
-                                      "exits/IO", "L1 CPU us/IO", "others' CPU",
+                                      "exits/IO", "L1 CPU us/IO",
+                                      "backend us/IO", "others' CPU",
                                       "loaded"]))
     if rows_n:
         txt.append(rst_table(rows_n, ["backend", "Mbit/s (median)", "range",
                                       "unloaded median", "exits/packet",
-                                      "L1 CPU ms/MB", "others' CPU", "loaded"]))
+                                      "L1 CPU ms/MB", "backend ms/MB",
+                                      "others' CPU", "loaded"]))
     rr = []
     for name, d in res["ratios"].items():
         for k, s in d.items():

@@ -30,7 +30,8 @@
 # --only runs one kind of phase (for quick looks while working on one
 # backend); --trace keeps KVM tracepoint histograms per phase in the JSON
 # (where the exits come from; tracing slows L1, so not for ratios);
-# --profile keeps each phase's hottest L1 symbols from perf (same caveat).
+# --profile keeps each phase's hottest L1 and L2 symbols from perf (same
+# caveat).
 # With one L2 vCPU, L1 pins that vCPU to its CPU 0 and the threads that
 # serve it (every backend's, QEMU's others, the iperf3 server) to CPU 1
 # before each phase; --no-pin leaves placement to L1's scheduler.
@@ -127,7 +128,7 @@ trap 'kill $mon 2>/dev/null || true' EXIT
 mac=52:54:00:12:34:56
 set +e
 VMBH_OUT=$out \
-L2_APPEND="vmbh.mac=$mac vmbh.rounds=$rounds vmbh.secs=$secs${only:+ vmbh.only=$only}${variant:+ vmbh.var=${variant%%:*}:$varkind}" \
+L2_APPEND="vmbh.mac=$mac vmbh.rounds=$rounds vmbh.secs=$secs${only:+ vmbh.only=$only}${variant:+ vmbh.var=${variant%%:*}:$varkind} vmbh.profile=$profile" \
 L2_DURING="VMBH_BENCH_TRACE=$trace VMBH_BENCH_PROFILE=$profile VMBH_BENCH_PIN=$pin VMBH_BENCH_VARIANT=$variant exec /usr/bin/python3 $top/bench/l1-driver.py" \
 "$top/tools/testing/nested.sh" --qemu "$qemu" --smp "$smp" \
 	--pre "$top/bench/bench-l1.sh $monitor" --test bench -- \

@@ -18,10 +18,13 @@
 # vmbh.only=blk or net runs phases of one kind only; vmbh.var=NAME:KIND
 # adds a backend "vmbus-scsi+NAME" or "vmbus-net+NAME": our same device
 # again, with the setting L1 changes for its phases (bench/run.sh
-# --variant).
+# --variant).  With vmbh.profile=1 this guest first sends L1 its
+# /proc/kallsyms and /proc/modules, so that L1's perf can name the
+# guest's functions in its samples (bench/run.sh --profile).
 rounds=5
 only=
 var=
+profile=
 secs=5
 vhmac=52:54:00:12:34:57
 uvmac=52:54:00:12:34:58
@@ -33,6 +36,7 @@ for a in $(cat /proc/cmdline); do
 	vmbh.uvmac=*) uvmac=${a#vmbh.uvmac=} ;;
 	vmbh.only=*) only=${a#vmbh.only=} ;;
 	vmbh.var=*) var=${a#vmbh.var=} ;;
+	vmbh.profile=1) profile=1 ;;
 	esac
 done
 
@@ -129,6 +133,14 @@ phase() {	# kind backend round seconds
 	cat /tmp/res >&3
 	ask @@END@@
 }
+
+if [ -n "$profile" ]; then
+	echo syms >&3
+	cat /proc/kallsyms >&3
+	echo @@MODULES@@ >&3
+	cat /proc/modules >&3
+	ask @@END@@
+fi
 
 # One list per kind, rotated by the round number.
 rot() {	# round list...
