@@ -9,7 +9,9 @@
 #   tools/testing/vm.sh [--nested] [--mem SIZE] [--smp N] [--timeout S] -- cmd [args...]
 #
 # --nested loads kvm_amd first, so /dev/kvm works for an L2 guest.
-# Artifacts (console log, dmesg) go to $VMBH_OUT (default .build/vm).
+# Artifacts (console log, dmesg) go to $VMBH_OUT (default .build/vm), and
+# the L1 QEMU's monitor listens on $VMBH_OUT/l1-mon.sock for a post-mortem
+# of a VM that stopped answering ("info registers -a", "nmi").
 
 set -euo pipefail
 
@@ -58,7 +60,8 @@ qemu=(qemu-system-x86_64 -nodefaults -no-user-config -machine q35 -accel tcg
 	-cpu max -smp "$smp" -m "$mem"
 	-kernel "$VMBH_KROOT/boot/vmlinuz-$VMBH_KABI" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 rdinit=/init mitigations=off init_on_alloc=0 vmbh.top=$top vmbh.out=$out vmbh.kroot=$VMBH_KROOT"
-	-display none -monitor none -no-reboot
+	-display none -no-reboot
+	-monitor "unix:$out/l1-mon.sock,server=on,wait=off"
 	-serial "file:$out/console.log"
 	-device virtio-serial-pci
 	-chardev "file,id=out,path=$out/out.log" -device virtconsole,chardev=out
