@@ -682,6 +682,32 @@ TEST_F(bus, monitor_pages_signal)
 }
 
 /*
+ * Connect with monitor pages polled every 100 us (monitor_poll_us is 0
+ * again afterwards: the connect's period holds), open @dev's channel on
+ * them and echo once.  Return: the poller's pid.
+ */
+static pid_t monitor_chan_open(struct __test_metadata *_metadata,
+			       struct tg_vm *vm, struct tg_dev *dev,
+			       struct tg_chan *ch)
+{
+	const struct tg_offer *o;
+	pid_t mon;
+
+	ASSERT_EQ(0, monitor_param(100));
+	ASSERT_EQ(0, tg_monitor_pages(vm));
+	ASSERT_EQ(0, tg_connect(vm, 0));
+	EXPECT_EQ(0, monitor_param(0));
+	o = tg_find_offer(vm, dev->instance, 0);
+	ASSERT_NE(NULL, o);
+	ASSERT_EQ(0, tg_chan_open(vm, ch, o, dev, 4, 4, 0));
+	ASSERT_LE(0, ch->monitor_id);
+	ASSERT_EQ(0, tg_echo_one(ch, 0, 64, TG_TIMEOUT_MS));
+	mon = tg_monitor_poller();
+	ASSERT_LT(0, mon);
+	return mon;
+}
+
+/*
  * The poller's context switches while a busy guest sets a bit every
  * 100 us for @ms, in an id no channel has (so the poller never idles).
  */
@@ -705,22 +731,11 @@ static long monitor_busy_switches(struct tg_vm *vm, pid_t mon, int ms)
  */
 TEST_F(bus, monitor_period_follows_param)
 {
-	const struct tg_offer *o;
 	long n100, n2000, n0;
 	struct tg_chan ch;
 	pid_t mon;
 
-	ASSERT_EQ(0, monitor_param(100));
-	ASSERT_EQ(0, tg_monitor_pages(&self->vm));
-	ASSERT_EQ(0, tg_connect(&self->vm, 0));
-	o = tg_find_offer(&self->vm, self->dev[0].instance, 0);
-	ASSERT_NE(NULL, o);
-	ASSERT_EQ(0, tg_chan_open(&self->vm, &ch, o, &self->dev[0], 4, 4, 0));
-	ASSERT_LE(0, ch.monitor_id);
-	ASSERT_EQ(0, tg_echo_one(&ch, 0, 64, TG_TIMEOUT_MS));
-	mon = tg_monitor_poller();
-	ASSERT_LT(0, mon);
-
+	mon = monitor_chan_open(_metadata, &self->vm, &self->dev[0], &ch);
 	n100 = monitor_busy_switches(&self->vm, mon, 300);
 	ASSERT_EQ(0, monitor_param(2000));
 	usleep(10 * 1000);
@@ -798,7 +813,6 @@ TEST_F(bus, monitor_pages_default_follows_host)
 TEST_F(bus, monitor_kvm_write_tracking)
 {
 	struct vmbh_set_kvm sk = { .size = sizeof(sk) };
-	const struct tg_offer *o;
 	struct tg_chan ch;
 	struct tg_kvm k;
 	pid_t mon;
@@ -818,17 +832,7 @@ TEST_F(bus, monitor_kvm_write_tracking)
 	EXPECT_EQ(-EINVAL, tg_ioctl(self->vm.fd, VMBH_SET_KVM, &sk));
 	sk.flags = 0;
 
-	ASSERT_EQ(0, monitor_param(100));
-	ASSERT_EQ(0, tg_monitor_pages(&self->vm));
-	ASSERT_EQ(0, tg_connect(&self->vm, 0));
-	EXPECT_EQ(0, monitor_param(0));
-	o = tg_find_offer(&self->vm, self->dev[0].instance, 0);
-	ASSERT_NE(NULL, o);
-	ASSERT_EQ(0, tg_chan_open(&self->vm, &ch, o, &self->dev[0], 4, 4, 0));
-	ASSERT_LE(0, ch.monitor_id);
-	ASSERT_EQ(0, tg_echo_one(&ch, 0, 64, TG_TIMEOUT_MS));
-	mon = tg_monitor_poller();
-	ASSERT_LT(0, mon);
+	mon = monitor_chan_open(_metadata, &self->vm, &self->dev[0], &ch);
 
 	/* no KVM VM: the idle poller wakes every few ms */
 	usleep(100 * 1000);
