@@ -26,7 +26,8 @@ def main():
     phases = []
     for n, f in enumerate(args):
         for p in json.load(open(f))["phases"]:
-            if p["round"] > 0:
+            # A --variant's backend is one run's A/B, not a pooled one.
+            if p["round"] > 0 and "+" not in p["backend"]:
                 p = dict(p, round=1000 * (n + 1) + p["round"])
                 phases.append(p)
     rows = []
