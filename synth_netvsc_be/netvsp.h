@@ -77,7 +77,8 @@ struct netvsp_batch {
  * takes a guest request only while none of the packets it queued itself
  * waits (netvsp_handle()), and one request queues at most
  * NETVSP_PENDING_REQUEST of them: the RNDIS control reply and the
- * request's completion.  Receive batches and link indications, queued by
+ * request's completion, or a SUBCHANNEL request's completion and the
+ * indirection table that follows it.  Receive batches and link indications, queued by
  * the primary's worker or the link work at any time, leave that many
  * entries free, so a completion always finds one: the guest waits for
  * each (netvsc's send slots, its INIT, SUBCHANNEL and SWITCH_DATA_PATH
@@ -86,9 +87,16 @@ struct netvsp_batch {
 #define NETVSP_PENDING		4
 #define NETVSP_PENDING_REQUEST	2
 
+enum netvsp_pending_kind {
+	NETVSP_PENDING_COMPLETION,
+	NETVSP_PENDING_XFER,		/* transfer-page packet */
+	NETVSP_PENDING_TABLE,		/* SEND_INDIRECTION_TABLE */
+};
+
 /* A host->guest packet that found the ring full and waits for room. */
 struct netvsp_pending {
-	bool xfer;		/* transfer-page packet, else completion */
+	enum netvsp_pending_kind kind;
+	u32 channels;		/* TABLE: spread over this many channels */
 	u64 trans_id;
 	u32 nr_ranges;
 	u32 msg_len;
@@ -220,6 +228,7 @@ void netvsp_rx_kick(struct netvsp_dev *nd);
 bool netvsp_rx_run(struct netvsp_dev *nd);
 void netvsp_link_work(struct work_struct *work);
 int netvsp_flush_pending(struct netvsp_chan *nc);
+int netvsp_send_table(struct netvsp_chan *nc, u32 channels);
 u32 netvsp_nvsp_msg_size(struct netvsp_dev *nd);
 
 #endif /* _VMBH_NETVSP_H */

@@ -124,7 +124,8 @@ static void netvsp_close(struct vmbh_channel *chan)
 	spin_lock_bh(&nd->lock);
 	nd->chans[nc->queue] = NULL;
 	for (i = 0; i < nc->nr_pending; i++)
-		if (nc->pending[i].xfer && nd->rxsec.count)
+		if (nc->pending[i].kind == NETVSP_PENDING_XFER &&
+		    nd->rxsec.count)
 			vmbh_rxsec_complete(&nd->rxsec, nc->pending[i].trans_id,
 					    nc->queue);
 	/*

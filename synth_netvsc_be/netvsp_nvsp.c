@@ -38,29 +38,36 @@ u32 netvsp_nvsp_msg_size(struct netvsp_dev *nd)
  * @len 0 for an empty one), or queue it behind what waits for ring room:
  * the entries kept for requests (%NETVSP_PENDING) always leave it one.
  */
+/* Under nd->lock: the next free pending entry, NULL if none is left. */
+static struct netvsp_pending *netvsp_pending_add(struct netvsp_chan *nc)
+{
+	if (WARN_ON_ONCE(nc->nr_pending == NETVSP_PENDING))
+		return NULL;
+	return &nc->pending[nc->nr_pending++];
+}
+
 static void netvsp_complete(struct netvsp_chan *nc, u64 trans_id,
 			    const struct nvsp_message *msg, u32 len)
 {
 	struct netvsp_dev *nd = nc->nd;
-	struct netvsp_pending *p;
-	bool lost = false;
+	struct netvsp_pending *p = NULL;
 	int ret = -EAGAIN;
 
 	spin_lock_bh(&nd->lock);
 	if (!nc->nr_pending)
 		ret = vmbh_chan_send_completion(nc->chan, trans_id, msg, len);
-	if (ret == -EAGAIN && WARN_ON_ONCE(nc->nr_pending == NETVSP_PENDING)) {
-		lost = true;
-	} else if (ret == -EAGAIN) {
-		p = &nc->pending[nc->nr_pending++];
-		p->xfer = false;
-		p->trans_id = trans_id;
-		p->msg_len = len;
-		if (len)
-			p->msg = *msg;
+	if (ret == -EAGAIN) {
+		p = netvsp_pending_add(nc);
+		if (p) {
+			p->kind = NETVSP_PENDING_COMPLETION;
+			p->trans_id = trans_id;
+			p->msg_len = len;
+			if (len)
+				p->msg = *msg;
+		}
 	}
 	spin_unlock_bh(&nd->lock);
-	if (lost)
+	if (ret == -EAGAIN && !p)
 		netvsp_fail(nc, "no room for a completion");
 }
 
@@ -463,8 +470,15 @@ void netvsp_buffers_release(struct netvsp_dev *nd)
 	netvsp_revoke(nd, false);
 }
 
-/* Host -> guest SEND_INDIRECTION_TABLE: spread the guest's sends. */
-static void netvsp_send_indirection(struct netvsp_chan *nc, u32 channels)
+/**
+ * netvsp_send_table() - host->guest SEND_INDIRECTION_TABLE
+ * @nc: the primary
+ * @channels: the guest's sends are spread over this many channels
+ *
+ * Return: 0, -EAGAIN when the ring has no room, another error when the
+ * channel cannot take it.
+ */
+int netvsp_send_table(struct netvsp_chan *nc, u32 channels)
 {
 	struct nvsp_indirection_table_msg t = {
 		.hdr.msg_type = NVSP_MSG5_TYPE_SEND_INDIRECTION_TABLE,
@@ -476,7 +490,33 @@ static void netvsp_send_indirection(struct netvsp_chan *nc, u32 channels)
 
 	for (i = 0; i < NVSP_INDIRECTION_TABLE_ENTRIES; i++)
 		t.entries[i] = i % channels;
-	vmbh_chan_send_inband(nc->chan, 0, false, &t, sizeof(t));
+	return vmbh_chan_send_inband(nc->chan, 0, false, &t, sizeof(t));
+}
+
+/*
+ * The table follows the SUBCHANNEL completion; when the ring has no room
+ * it waits in order behind it, as the completion does, instead of being
+ * lost (a guest that relies on the host's table would send on one queue).
+ */
+static void netvsp_queue_table(struct netvsp_chan *nc, u32 channels)
+{
+	struct netvsp_dev *nd = nc->nd;
+	struct netvsp_pending *p = NULL;
+	int ret = -EAGAIN;
+
+	spin_lock_bh(&nd->lock);
+	if (!nc->nr_pending)
+		ret = netvsp_send_table(nc, channels);
+	if (ret == -EAGAIN) {
+		p = netvsp_pending_add(nc);
+		if (p) {
+			p->kind = NETVSP_PENDING_TABLE;
+			p->channels = channels;
+		}
+	}
+	spin_unlock_bh(&nd->lock);
+	if (ret == -EAGAIN && !p)
+		netvsp_fail(nc, "no room for the indirection table");
 }
 
 static void netvsp_subchannel(struct netvsp_chan *nc, u64 trans_id,
@@ -506,8 +546,7 @@ static void netvsp_subchannel(struct netvsp_chan *nc, u64 trans_id,
 	netvsp_complete(nc, trans_id, &m, netvsp_nvsp_msg_size(nd));
 	if (m.subchannel_complete.status == NVSP_STAT_SUCCESS &&
 	    m.subchannel_complete.num_subchannels)
-		netvsp_send_indirection(nc,
-					m.subchannel_complete.num_subchannels + 1);
+		netvsp_queue_table(nc, m.subchannel_complete.num_subchannels + 1);
 }
 
 static void netvsp_init(struct netvsp_chan *nc, u64 trans_id,

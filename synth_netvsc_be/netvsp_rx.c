@@ -36,7 +36,7 @@ static int netvsp_xfer(struct netvsp_chan *nc, u64 id, const u32 *secs,
 	    (reply ? 0 : NETVSP_PENDING_REQUEST))
 		return -EBUSY;
 	p = &nc->pending[nc->nr_pending];
-	p->xfer = true;
+	p->kind = NETVSP_PENDING_XFER;
 	p->trans_id = id;
 	p->nr_ranges = n;
 	for (i = 0; i < n; i++) {
@@ -74,19 +74,21 @@ int netvsp_flush_pending(struct netvsp_chan *nc)
 	while (done < nc->nr_pending) {
 		struct netvsp_pending *p = &nc->pending[done];
 
-		if (p->xfer)
+		if (p->kind == NETVSP_PENDING_XFER)
 			ret = vmbh_chan_send_xfer_pages(nc->chan,
 							NVSP_RECV_BUFFER_ID,
 							p->trans_id, p->ranges,
 							p->nr_ranges, &p->msg,
 							p->msg_len);
+		else if (p->kind == NETVSP_PENDING_TABLE)
+			ret = netvsp_send_table(nc, p->channels);
 		else
 			ret = vmbh_chan_send_completion(nc->chan, p->trans_id,
 							p->msg_len ? &p->msg :
 							NULL, p->msg_len);
 		if (ret == -EAGAIN)
 			break;
-		if (ret && p->xfer && nd->rxsec.count)
+		if (ret && p->kind == NETVSP_PENDING_XFER && nd->rxsec.count)
 			vmbh_rxsec_complete(&nd->rxsec, p->trans_id, nc->queue);
 		done++;
 	}

@@ -786,4 +786,92 @@ TEST(send_completion_kept_while_receive_ring_full)
 	nv_teardown(&n);
 }
 
+/* The guest's unread bytes on the primary, once they differ from @old. */
+static uint32_t ring_grew(struct nv *n, uint32_t old)
+{
+	int64_t end = tg_now_ms() + NV_WAIT_MS;
+	uint32_t used;
+
+	while ((used = tg_ring_bytes_to_read(&n->ch.in)) == old &&
+	       tg_now_ms() < end)
+		tg_pump(&n->vm, 5);
+	return used;
+}
+
+#define NV_FILL_MAX	512
+
+/*
+ * The indirection table that follows a SUBCHANNEL completion waits for
+ * room as the completion does.  The guest leaves send completions unread
+ * in its primary's small receive ring until the next completion fits and
+ * the table after it does not, asks for a subchannel, and only then
+ * reads: the table must still come, after the completion.
+ */
+TEST(indirection_table_kept_while_ring_full)
+{
+	static uint8_t msg[TG_PAGE_SIZE] __attribute__((aligned(TG_PAGE_SIZE)));
+	struct nv n = { .tap = -1, .peer = -1, .prim_recv_pages = 2 };
+	struct nvsp_message m = { .hdr.msg_type = NVSP_MSG5_TYPE_SUBCHANNEL };
+	uint32_t c = 0, t, used, before, flen, i, nr = 0;
+	static uint64_t tids[NV_FILL_MAX];
+	struct nvsp_message rep;
+	struct nv_range range;
+	uint8_t f[128], *page;
+	uint64_t tid;
+
+	ASSERT_EQ(0, nv_bringup(&n, NVSP_PROTOCOL_VERSION_61, true, 2));
+	/* no packet filter: no frame from the tap lands in the ring */
+	nv_poll(&n, 0, NULL, 300);
+	page = tg_mem_alloc(&n.vm.mem, 1);
+	ASSERT_NE(NULL, page);
+	flen = nv_udp_frame(f, nv_peer_mac, nv_guest_mac, 40, 1);
+	range.p = page;
+	range.len = nv_packet(msg, f, flen, NULL, NULL, 0);
+	memcpy(page, msg, range.len);
+	/* what the host needs for the table: descriptor, message, trailer */
+	t = ((sizeof(struct tg_pkt_desc) +
+	      sizeof(struct nvsp_indirection_table_msg) + 7) & ~7u) + 8;
+	used = tg_ring_bytes_to_read(&n.ch.in);
+	ASSERT_EQ(0, used);
+	while (!c || n.ch.in.dsize - used > c + t) {
+		ASSERT_GT(NV_FILL_MAX, nr);
+		tids[nr] = ++n.tid;
+		ASSERT_EQ(0, nv_send_gpa(&n, 0, tids[nr], NVSP_RNDIS_CHANNEL_DATA,
+					 NVSP_SEND_SECTION_NONE, 0, &range, 1));
+		nr++;
+		before = used;
+		used = ring_grew(&n, before);
+		if (!c)
+			c = used - before;
+		ASSERT_EQ(c, used - before);
+	}
+	/* room for the completion, none for the table after it */
+	ASSERT_LT(c, n.ch.in.dsize - used);
+	ASSERT_GE(t, n.ch.in.dsize - used - c);
+
+	m.subchannel_req.op = NVSP_SUBCHANNEL_ALLOCATE;
+	m.subchannel_req.num_subchannels = 1;
+	tid = ++n.tid;
+	ASSERT_EQ(0, tg_chan_send(&n.ch, TG_PKT_DATA_INBAND,
+				  TG_PKT_FLAG_COMPLETION_REQUESTED, tid, &m,
+				  sizeof(m)));
+	EXPECT_EQ(used + c, ring_grew(&n, used));
+	usleep(200 * 1000);
+	EXPECT_EQ(used + c, tg_ring_bytes_to_read(&n.ch.in));
+
+	for (i = 0; i < nr; i++)
+		ASSERT_EQ(0, nv_poll(&n, tids[i], NULL, NV_WAIT_MS));
+	ASSERT_EQ(0, nv_poll(&n, tid, &rep, NV_WAIT_MS));
+	EXPECT_EQ(NVSP_MSG5_TYPE_SUBCHANNEL, rep.hdr.msg_type);
+	EXPECT_EQ(NVSP_STAT_SUCCESS, rep.subchannel_complete.status);
+	EXPECT_EQ(1, rep.subchannel_complete.num_subchannels);
+	for (i = 0; i < 20 && !n.indirection_seen; i++)
+		nv_poll(&n, 0, NULL, 100);
+	ASSERT_TRUE(n.indirection_seen);
+	for (i = 0; i < 16; i++)
+		EXPECT_EQ(i % 2, n.indirection[i]);
+	EXPECT_EQ(VMBH_CHAN_OPEN, nv_state(&n, 0));
+	nv_teardown(&n);
+}
+
 TEST_HARNESS_MAIN

@@ -711,6 +711,7 @@ int nv_start(struct nv *n, int tap, uint32_t version, uint32_t queues)
 	if (!o)
 		return -ENOENT;
 	ret = tg_chan_open(&n->vm, &n->ch, o, &n->dev, NV_RING_PAGES,
+			   n->prim_recv_pages ? n->prim_recv_pages :
 			   NV_RING_PAGES, 0);
 	if (ret)
 		return ret < 0 ? ret : -EPROTO;

@@ -56,6 +56,7 @@ struct nv {
 	uint32_t sub_recv_pages;		/* subchannels' host->guest
 						 * ring, 0: NV_RING_PAGES
 						 */
+	uint32_t prim_recv_pages;		/* the primary's, likewise */
 	int tap;
 	int peer;				/* packet socket on the tap */
 	char tapname[IFNAMSIZ];
