@@ -720,6 +720,23 @@ static int uffd_fill(int fd, void *page, const void *src)
 	return ioctl(fd, UFFDIO_COPY, &c) ? -errno : 0;
 }
 
+/* Bring @n up with a subchannel and RSS that sends every frame to it. */
+static void rss_to_queue_1(struct __test_metadata *_metadata, struct nv *n)
+{
+	static const uint8_t key[40] = { 1, 2, 3 };
+	uint32_t table[16], granted = 0, i;
+
+	ASSERT_EQ(0, nv_bringup(n, NVSP_PROTOCOL_VERSION_61, true, 2));
+	ASSERT_EQ(RNDIS_STATUS_SUCCESS, nv_set_filter(n, 0x0d));
+	ASSERT_EQ(0, nv_subchannels(n, 1, &granted));
+	ASSERT_EQ(1, granted);
+	for (i = 0; i < 16; i++)
+		table[i] = 1;
+	ASSERT_EQ(RNDIS_STATUS_SUCCESS,
+		  nv_set_rss(n, key, table, 16,
+			     NDIS_HASH_FUNC_TOEPLITZ | NDIS_HASH_IPV4));
+}
+
 /*
  * The guest reads queue 0 but not queue 1, whose 4 KiB receive ring RSS
  * fills, while the host works on a send on queue 1 (held in a page
@@ -729,9 +746,8 @@ static int uffd_fill(int fd, void *page, const void *src)
 TEST(send_completion_kept_while_receive_ring_full)
 {
 	static uint8_t msg[TG_PAGE_SIZE] __attribute__((aligned(TG_PAGE_SIZE)));
-	static const uint8_t key[40] = { 1, 2, 3 };
 	struct nv n = { .tap = -1, .peer = -1, .sub_recv_pages = 2 };
-	uint32_t table[16], granted = 0, i, k, flen, len;
+	uint32_t i, k, flen, len;
 	uint8_t f[128], sent[128], got[256], r[64];
 	struct nvsp_message rep;
 	struct nv_range range;
@@ -739,15 +755,7 @@ TEST(send_completion_kept_while_receive_ring_full)
 	uint64_t tid;
 	int uffd;
 
-	ASSERT_EQ(0, nv_bringup(&n, NVSP_PROTOCOL_VERSION_61, true, 2));
-	ASSERT_EQ(RNDIS_STATUS_SUCCESS, nv_set_filter(&n, 0x0d));
-	ASSERT_EQ(0, nv_subchannels(&n, 1, &granted));
-	ASSERT_EQ(1, granted);
-	for (i = 0; i < 16; i++)
-		table[i] = 1;
-	ASSERT_EQ(RNDIS_STATUS_SUCCESS,
-		  nv_set_rss(&n, key, table, 16,
-			     NDIS_HASH_FUNC_TOEPLITZ | NDIS_HASH_IPV4));
+	rss_to_queue_1(_metadata, &n);
 
 	page = tg_mem_alloc(&n.vm.mem, 1);
 	ASSERT_NE(NULL, page);
@@ -885,23 +893,14 @@ TEST(indirection_table_kept_while_ring_full)
  */
 TEST(receive_resumes_when_stalled_subchannel_closes)
 {
-	static const uint8_t key[40] = { 1, 2, 3 };
 	struct nv n = { .tap = -1, .peer = -1, .sub_recv_pages = 2 };
 	struct nv_frame *rx = malloc(sizeof(*rx));
-	uint32_t table[16], granted = 0, i, len;
+	uint32_t i, len;
 	uint8_t f[128];
 	bool seen = false;
 
 	ASSERT_NE(NULL, rx);
-	ASSERT_EQ(0, nv_bringup(&n, NVSP_PROTOCOL_VERSION_61, true, 2));
-	ASSERT_EQ(RNDIS_STATUS_SUCCESS, nv_set_filter(&n, 0x0d));
-	ASSERT_EQ(0, nv_subchannels(&n, 1, &granted));
-	ASSERT_EQ(1, granted);
-	for (i = 0; i < 16; i++)
-		table[i] = 1;
-	ASSERT_EQ(RNDIS_STATUS_SUCCESS,
-		  nv_set_rss(&n, key, table, 16,
-			     NDIS_HASH_FUNC_TOEPLITZ | NDIS_HASH_IPV4));
+	rss_to_queue_1(_metadata, &n);
 
 	n.nr_queues = 1;		/* queue 1 is not read from now on */
 	/* one at a time: small transfer-page packets, a ring full of them */
