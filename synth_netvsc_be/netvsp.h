@@ -78,11 +78,11 @@ struct netvsp_batch {
  * waits (netvsp_handle()), and one request queues at most
  * NETVSP_PENDING_REQUEST of them: the RNDIS control reply and the
  * request's completion, or a SUBCHANNEL request's completion and the
- * indirection table that follows it.  Receive batches and link indications, queued by
- * the primary's worker or the link work at any time, leave that many
- * entries free, so a completion always finds one: the guest waits for
- * each (netvsc's send slots, its INIT, SUBCHANNEL and SWITCH_DATA_PATH
- * requests), and a lost one hangs it.
+ * indirection table that follows it.  Receive batches and link
+ * indications, queued by the primary's worker or the link work at any
+ * time, leave that many entries free, so a completion always finds one:
+ * the guest waits for each (netvsc's send slots, its INIT, SUBCHANNEL and
+ * SWITCH_DATA_PATH requests), and a lost one hangs it.
  */
 #define NETVSP_PENDING		4
 #define NETVSP_PENDING_REQUEST	2

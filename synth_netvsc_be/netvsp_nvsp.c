@@ -33,11 +33,6 @@ u32 netvsp_nvsp_msg_size(struct netvsp_dev *nd)
 		NVSP_MSG_SIZE_V61 : NVSP_MSG_SIZE_V1;
 }
 
-/*
- * Send the completion of the request the worker handles (@msg NULL and
- * @len 0 for an empty one), or queue it behind what waits for ring room:
- * the entries kept for requests (%NETVSP_PENDING) always leave it one.
- */
 /* Under nd->lock: the next free pending entry, NULL if none is left. */
 static struct netvsp_pending *netvsp_pending_add(struct netvsp_chan *nc)
 {
@@ -46,6 +41,11 @@ static struct netvsp_pending *netvsp_pending_add(struct netvsp_chan *nc)
 	return &nc->pending[nc->nr_pending++];
 }
 
+/*
+ * Send the completion of the request the worker handles (@msg NULL and
+ * @len 0 for an empty one), or queue it behind what waits for ring room:
+ * the entries kept for requests (%NETVSP_PENDING) always leave it one.
+ */
 static void netvsp_complete(struct netvsp_chan *nc, u64 trans_id,
 			    const struct nvsp_message *msg, u32 len)
 {
