@@ -227,6 +227,9 @@ int netvsp_send_control(struct netvsp_dev *nd, const u8 *msg, u32 len,
 void netvsp_rx_kick(struct netvsp_dev *nd);
 bool netvsp_rx_run(struct netvsp_dev *nd);
 void netvsp_link_work(struct work_struct *work);
+struct netvsp_pending *netvsp_pending_next(struct netvsp_chan *nc,
+					   bool reply);
+int netvsp_pending_push(struct netvsp_chan *nc, struct netvsp_pending *p);
 int netvsp_flush_pending(struct netvsp_chan *nc);
 int netvsp_send_table(struct netvsp_chan *nc, u32 channels);
 u32 netvsp_nvsp_msg_size(struct netvsp_dev *nd);

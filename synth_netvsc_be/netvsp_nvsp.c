@@ -33,41 +33,28 @@ u32 netvsp_nvsp_msg_size(struct netvsp_dev *nd)
 		NVSP_MSG_SIZE_V61 : NVSP_MSG_SIZE_V1;
 }
 
-/* Under nd->lock: the next free pending entry, NULL if none is left. */
-static struct netvsp_pending *netvsp_pending_add(struct netvsp_chan *nc)
-{
-	if (WARN_ON_ONCE(nc->nr_pending == NETVSP_PENDING))
-		return NULL;
-	return &nc->pending[nc->nr_pending++];
-}
-
 /*
  * Send the completion of the request the worker handles (@msg NULL and
- * @len 0 for an empty one), or queue it behind what waits for ring room:
- * the entries kept for requests (%NETVSP_PENDING) always leave it one.
+ * @len 0 for an empty one), or queue it behind what waits for ring room.
  */
 static void netvsp_complete(struct netvsp_chan *nc, u64 trans_id,
 			    const struct nvsp_message *msg, u32 len)
 {
 	struct netvsp_dev *nd = nc->nd;
-	struct netvsp_pending *p = NULL;
-	int ret = -EAGAIN;
+	struct netvsp_pending *p;
 
 	spin_lock_bh(&nd->lock);
-	if (!nc->nr_pending)
-		ret = vmbh_chan_send_completion(nc->chan, trans_id, msg, len);
-	if (ret == -EAGAIN) {
-		p = netvsp_pending_add(nc);
-		if (p) {
-			p->kind = NETVSP_PENDING_COMPLETION;
-			p->trans_id = trans_id;
-			p->msg_len = len;
-			if (len)
-				p->msg = *msg;
-		}
+	p = netvsp_pending_next(nc, true);
+	if (p) {
+		p->kind = NETVSP_PENDING_COMPLETION;
+		p->trans_id = trans_id;
+		p->msg_len = len;
+		if (len)
+			p->msg = *msg;
+		netvsp_pending_push(nc, p);
 	}
 	spin_unlock_bh(&nd->lock);
-	if (ret == -EAGAIN && !p)
+	if (!p)
 		netvsp_fail(nc, "no room for a completion");
 }
 
@@ -501,21 +488,17 @@ int netvsp_send_table(struct netvsp_chan *nc, u32 channels)
 static void netvsp_queue_table(struct netvsp_chan *nc, u32 channels)
 {
 	struct netvsp_dev *nd = nc->nd;
-	struct netvsp_pending *p = NULL;
-	int ret = -EAGAIN;
+	struct netvsp_pending *p;
 
 	spin_lock_bh(&nd->lock);
-	if (!nc->nr_pending)
-		ret = netvsp_send_table(nc, channels);
-	if (ret == -EAGAIN) {
-		p = netvsp_pending_add(nc);
-		if (p) {
-			p->kind = NETVSP_PENDING_TABLE;
-			p->channels = channels;
-		}
+	p = netvsp_pending_next(nc, true);
+	if (p) {
+		p->kind = NETVSP_PENDING_TABLE;
+		p->channels = channels;
+		netvsp_pending_push(nc, p);
 	}
 	spin_unlock_bh(&nd->lock);
-	if (ret == -EAGAIN && !p)
+	if (!p)
 		netvsp_fail(nc, "no room for the indirection table");
 }
 

@@ -17,25 +17,87 @@ static void netvsp_nvsp_rndis(struct netvsp_dev *nd, struct nvsp_message *m,
 	m->rndis_pkt.send_buf_section_index = NVSP_SEND_SECTION_NONE;
 }
 
+/**
+ * netvsp_pending_next() - the entry for a packet about to be sent
+ * @nc: the channel; the caller holds @nc->nd->lock
+ * @reply: the packet answers the request @nc's worker is handling, and
+ *	may take the entries kept for requests (%NETVSP_PENDING); anything
+ *	else is refused before it would
+ *
+ * The caller fills the entry in and hands it to netvsp_pending_push().
+ *
+ * Return: the entry past the last one waiting, NULL when none is left.
+ */
+struct netvsp_pending *netvsp_pending_next(struct netvsp_chan *nc, bool reply)
+{
+	lockdep_assert_held(&nc->nd->lock);
+	if (nc->nr_pending >= NETVSP_PENDING -
+	    (reply ? 0 : NETVSP_PENDING_REQUEST)) {
+		/* Requests leave their entries free; see %NETVSP_PENDING. */
+		WARN_ON_ONCE(reply);
+		return NULL;
+	}
+	return &nc->pending[nc->nr_pending];
+}
+
+static int netvsp_pending_send(struct netvsp_chan *nc,
+			       const struct netvsp_pending *p)
+{
+	switch (p->kind) {
+	case NETVSP_PENDING_XFER:
+		return vmbh_chan_send_xfer_pages(nc->chan, NVSP_RECV_BUFFER_ID,
+						 p->trans_id, p->ranges,
+						 p->nr_ranges, &p->msg,
+						 p->msg_len);
+	case NETVSP_PENDING_TABLE:
+		return netvsp_send_table(nc, p->channels);
+	default:
+		return vmbh_chan_send_completion(nc->chan, p->trans_id,
+						 p->msg_len ? &p->msg : NULL,
+						 p->msg_len);
+	}
+}
+
+/**
+ * netvsp_pending_push() - send a packet now, or queue it for ring room
+ * @nc: the channel; the caller holds @nc->nd->lock
+ * @p: the entry netvsp_pending_next() gave, filled in
+ *
+ * The packet is sent at once when nothing waits; it is kept, in order,
+ * behind what waits when something does or the ring has no room.
+ *
+ * Return: 0 when sent, 1 when kept, else the send's error.
+ */
+int netvsp_pending_push(struct netvsp_chan *nc, struct netvsp_pending *p)
+{
+	int ret = -EAGAIN;
+
+	lockdep_assert_held(&nc->nd->lock);
+	if (!nc->nr_pending)
+		ret = netvsp_pending_send(nc, p);
+	if (ret != -EAGAIN)
+		return ret;
+	nc->nr_pending++;
+	if (p->kind == NETVSP_PENDING_XFER)
+		nc->nd->rx_stalled = true;
+	return 1;
+}
+
 /*
  * Send (or queue) one transfer-page packet; caller holds nd->lock.
- * @reply: the RNDIS reply to the request @nc's worker is handling, which
- * may take the entries kept for requests (%NETVSP_PENDING); anything
- * else is refused with -EBUSY before it would.
+ * @reply: as for netvsp_pending_next(); -EBUSY when no entry is left.
  */
 static int netvsp_xfer(struct netvsp_chan *nc, u64 id, const u32 *secs,
 		       const u32 *lens, u32 n, u32 channel_type, bool reply)
 {
 	struct netvsp_dev *nd = nc->nd;
 	struct netvsp_pending *p;
-	int ret = -EAGAIN;
+	int ret;
 	u32 i;
 
-	lockdep_assert_held(&nd->lock);
-	if (nc->nr_pending >= NETVSP_PENDING -
-	    (reply ? 0 : NETVSP_PENDING_REQUEST))
+	p = netvsp_pending_next(nc, reply);
+	if (!p)
 		return -EBUSY;
-	p = &nc->pending[nc->nr_pending];
 	p->kind = NETVSP_PENDING_XFER;
 	p->trans_id = id;
 	p->nr_ranges = n;
@@ -45,16 +107,8 @@ static int netvsp_xfer(struct netvsp_chan *nc, u64 id, const u32 *secs,
 	}
 	netvsp_nvsp_rndis(nd, &p->msg, channel_type);
 	p->msg_len = netvsp_nvsp_msg_size(nd);
-	if (!nc->nr_pending)
-		ret = vmbh_chan_send_xfer_pages(nc->chan, NVSP_RECV_BUFFER_ID,
-						id, p->ranges, n, &p->msg,
-						p->msg_len);
-	if (ret == -EAGAIN) {
-		nc->nr_pending++;
-		nd->rx_stalled = true;
-		return 0;
-	}
-	return ret;
+	ret = netvsp_pending_push(nc, p);
+	return ret > 0 ? 0 : ret;
 }
 
 /**
@@ -74,18 +128,7 @@ int netvsp_flush_pending(struct netvsp_chan *nc)
 	while (done < nc->nr_pending) {
 		struct netvsp_pending *p = &nc->pending[done];
 
-		if (p->kind == NETVSP_PENDING_XFER)
-			ret = vmbh_chan_send_xfer_pages(nc->chan,
-							NVSP_RECV_BUFFER_ID,
-							p->trans_id, p->ranges,
-							p->nr_ranges, &p->msg,
-							p->msg_len);
-		else if (p->kind == NETVSP_PENDING_TABLE)
-			ret = netvsp_send_table(nc, p->channels);
-		else
-			ret = vmbh_chan_send_completion(nc->chan, p->trans_id,
-							p->msg_len ? &p->msg :
-							NULL, p->msg_len);
+		ret = netvsp_pending_send(nc, p);
 		if (ret == -EAGAIN)
 			break;
 		if (ret && p->kind == NETVSP_PENDING_XFER && nd->rxsec.count)
