@@ -40,8 +40,15 @@ MODULE_PARM_DESC(monitor_poll_us,
 		 "Offer channels with monitor pages, polled every this many us (20-10000); 0: no monitor pages, guests signal with hypercalls; -1, the default: 100 on a host that is itself a virtual machine, else 0. Offers follow a change at the guest's next connect, a poller's period at once");
 
 #define VMBH_MONITOR_NESTED_US	100
-#define VMBH_MONITOR_MIN_US	20
-#define VMBH_MONITOR_MAX_US	10000
+#define VMBH_MONITOR_MIN_US	20U
+#define VMBH_MONITOR_MAX_US	10000U
+
+/* The poller's period in ns for @us, kept within the bounds. */
+static u64 vmbh_monitor_ns(unsigned int us)
+{
+	return (u64)clamp(us, VMBH_MONITOR_MIN_US, VMBH_MONITOR_MAX_US) *
+		NSEC_PER_USEC;
+}
 
 /* The period for the next connect, 0 for none. */
 static unsigned int vmbh_monitor_poll_us(void)
@@ -68,8 +75,7 @@ static u64 vmbh_monitor_period(const struct vmbh_monitor *mon)
 
 	if (us <= 0)
 		return READ_ONCE(mon->period);
-	return (u64)clamp(us, VMBH_MONITOR_MIN_US, VMBH_MONITOR_MAX_US) *
-		NSEC_PER_USEC;
+	return vmbh_monitor_ns(us);
 }
 
 /*
@@ -413,9 +419,7 @@ void vmbh_monitor_connect(struct vmbh_vm *vm, u64 gpa)
 	spin_lock_irq(&mon->lock);
 	mon->page = page;
 	mon->gfn = pfn;
-	WRITE_ONCE(mon->period, (u64)clamp_t(unsigned int, us,
-					     VMBH_MONITOR_MIN_US,
-					     VMBH_MONITOR_MAX_US) * NSEC_PER_USEC);
+	WRITE_ONCE(mon->period, vmbh_monitor_ns(us));
 	spin_unlock_irq(&mon->lock);
 }
 
