@@ -119,15 +119,21 @@ static void netvsp_close(struct vmbh_channel *chan)
 {
 	struct netvsp_chan *nc = vmbh_chan_priv(chan);
 	struct netvsp_dev *nd = nc->nd;
-	u32 i;
+	bool kick = false;
 
 	spin_lock_bh(&nd->lock);
 	nd->chans[nc->queue] = NULL;
-	for (i = 0; i < nc->nr_pending; i++)
-		if (nc->pending[i].kind == NETVSP_PENDING_XFER &&
-		    nd->rxsec.count)
-			vmbh_rxsec_complete(&nd->rxsec, nc->pending[i].trans_id,
-					    nc->queue);
+	/*
+	 * The packets still queued, and those written to the ring the
+	 * guest closed (it will not complete them), give back their
+	 * receive sub-allocations; receive that waited for them resumes.
+	 * The primary's go with the receive buffer below.
+	 */
+	if (nc->queue && nd->rxsec.count &&
+	    vmbh_rxsec_drop_channel(&nd->rxsec, nc->queue) && nd->rx_stalled) {
+		nd->rx_stalled = false;
+		kick = true;
+	}
 	/*
 	 * The RNDIS device goes with the primary: the link work, which
 	 * retries an indication it could not send, then stops.
@@ -138,6 +144,8 @@ static void netvsp_close(struct vmbh_channel *chan)
 	/* The primary's worker, which reads the tap, has stopped. */
 	if (!nc->queue)
 		netvsp_buffers_release(nd);
+	else if (kick)
+		netvsp_rx_kick(nd);
 	vmbh_chan_set_priv(chan, NULL);
 	__free_page(nc->tx_page);
 	kvfree(nc);

@@ -202,5 +202,6 @@ void vmbh_rxsec_put(struct vmbh_rxsec *rs, u32 sec);
 u64 vmbh_rxsec_commit(struct vmbh_rxsec *rs, const u32 *secs, u32 n,
 		      u32 channel);
 int vmbh_rxsec_complete(struct vmbh_rxsec *rs, u64 trans_id, u32 channel);
+u32 vmbh_rxsec_drop_channel(struct vmbh_rxsec *rs, u32 channel);
 
 #endif /* _VMBH_NETVSP_PARSE_H */

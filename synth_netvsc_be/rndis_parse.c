@@ -851,3 +851,26 @@ int vmbh_rxsec_complete(struct vmbh_rxsec *rs, u64 trans_id, u32 channel)
 	}
 	return n;
 }
+
+/**
+ * vmbh_rxsec_drop_channel() - free the packets a closed channel still holds
+ * @rs: the allocator
+ * @channel: the queue that closed; its ring, and the completions the guest
+ *	owed for the packets in it, went with it
+ *
+ * Return: sub-allocations freed.
+ */
+u32 vmbh_rxsec_drop_channel(struct vmbh_rxsec *rs, u32 channel)
+{
+	u32 i, n = 0;
+	int ret;
+
+	for (i = 0; i < rs->count; i++) {
+		if (rs->owner[i] != channel)
+			continue;
+		ret = vmbh_rxsec_complete(rs, i, channel);
+		if (ret > 0)
+			n += ret;
+	}
+	return n;
+}

@@ -926,4 +926,53 @@ TEST(receive_resumes_when_stalled_subchannel_closes)
 	nv_teardown(&n);
 }
 
+/*
+ * The guest closes a subchannel whose ring holds transfer-page packets
+ * it never completed: their receive sub-allocations come back, so receive
+ * resumes on the primary instead of staying out of buffer space.
+ */
+TEST(closed_subchannel_gives_back_receive_sections)
+{
+	static const uint8_t marker[60] = {
+		0x00, 0x15, 0x5d, 0x00, 0x00, 0x01,	/* nv_guest_mac */
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x02,	/* nv_peer_mac */
+		0x88, 0xb5,				/* local, no RSS hash */
+		'v', 'm', 'b', 'h',
+	};
+	struct nv n = { .tap = -1, .peer = -1 };
+	struct nv_frame *rx = malloc(sizeof(*rx));
+	uint32_t i, len;
+	uint8_t f[128];
+	bool seen = false;
+
+	ASSERT_NE(NULL, rx);
+	rss_to_queue_1(_metadata, &n);
+
+	n.nr_queues = 1;		/* queue 1 is not read from now on */
+	/* more frames than sub-allocations, in bursts the tap's queue takes */
+	for (i = 0; i < n.num_sub + 50; i++) {
+		len = nv_udp_frame(f, nv_guest_mac, nv_peer_mac, 18, i);
+		ASSERT_EQ(len, send(n.peer, f, len, 0));
+		if (i % 100 == 99)
+			usleep(20 * 1000);
+	}
+	/* queue 0's frame waits behind them: no sub-allocation is left */
+	ASSERT_EQ(sizeof(marker), send(n.peer, marker, sizeof(marker), 0));
+	while (!seen && !nv_rx_frame(&n, rx, 500))
+		seen = rx->len == sizeof(marker) &&
+		       !memcmp(rx->data, marker, sizeof(marker));
+	ASSERT_FALSE(seen);
+	EXPECT_LT(0, tg_ring_bytes_to_read(&n.sub[1].in));
+
+	ASSERT_EQ(0, tg_chan_close(&n.sub[1]));
+	while (!seen && !nv_rx_frame(&n, rx, NV_WAIT_MS))
+		seen = rx->len == sizeof(marker) &&
+		       !memcmp(rx->data, marker, sizeof(marker));
+	EXPECT_TRUE(seen);
+	EXPECT_EQ(0, rx->queue);
+	EXPECT_EQ(VMBH_CHAN_OPEN, nv_state(&n, 0));
+	free(rx);
+	nv_teardown(&n);
+}
+
 TEST_HARNESS_MAIN

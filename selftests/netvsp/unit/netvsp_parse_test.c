@@ -1119,4 +1119,31 @@ TEST(rxsec_batches)
 	EXPECT_EQ(-ENOSPC, vmbh_rxsec_get(&rs));
 }
 
+TEST(rxsec_drop_channel)
+{
+	u32 fr[8], nx[8], ow[8], secs[6], rest;
+	struct vmbh_rxsec rs = { .count = 8, .free = fr, .next = nx,
+				 .owner = ow };
+	u64 a, b, c;
+	int i;
+
+	vmbh_rxsec_init(&rs);
+	for (i = 0; i < 6; i++)
+		secs[i] = vmbh_rxsec_get(&rs);
+	a = vmbh_rxsec_commit(&rs, secs, 2, 1);
+	b = vmbh_rxsec_commit(&rs, secs + 2, 1, 0);
+	c = vmbh_rxsec_commit(&rs, secs + 3, 2, 1);
+	rest = secs[5];			/* taken, not yet sent */
+	EXPECT_EQ(2, rs.nr_free);
+	EXPECT_EQ(0, vmbh_rxsec_drop_channel(&rs, 2));
+	EXPECT_EQ(4, vmbh_rxsec_drop_channel(&rs, 1));
+	EXPECT_EQ(6, rs.nr_free);
+	EXPECT_EQ(0, vmbh_rxsec_drop_channel(&rs, 1));
+	EXPECT_EQ(-EINVAL, vmbh_rxsec_complete(&rs, a, 1));
+	EXPECT_EQ(-EINVAL, vmbh_rxsec_complete(&rs, c, 1));
+	EXPECT_EQ(1, vmbh_rxsec_complete(&rs, b, 0));
+	vmbh_rxsec_put(&rs, rest);
+	EXPECT_EQ(8, rs.nr_free);
+}
+
 TEST_HARNESS_MAIN
