@@ -19,3 +19,7 @@ ccflags-y += $(call vmbh_probe,include/linux/eventfd.h,eventfd_signal\(struct ev
 # KVM's external write tracking by gfn (6.7 on; needs
 # CONFIG_KVM_EXTERNAL_WRITE_TRACKING, tested in compat.h).
 ccflags-y += $(call vmbh_probe,arch/x86/include/asm/kvm_page_track.h,kvm_write_track_add_gfn,-DVMBH_HAVE_KVM_WRITE_TRACK)
+
+# Newer kernels export file_is_kvm() to KVM's own modules only; without it
+# a KVM VM fd cannot be recognised, so VMBH_SET_KVM is not offered.
+ccflags-y += $(call vmbh_probe,include/linux/kvm_types.h,EXPORT_SYMBOL_FOR_KVM_INTERNAL,-DVMBH_KVM_FILE_INTERNAL)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: W=1 build, sparse, checkpatch --strict, kernel-doc, and the
-# build against bookworm's 6.1 headers.  Any finding fails.  Each checker's
+# builds against bookworm's 6.1 headers and the newest Debian kernel (W=1).  Any finding fails.  Each checker's
 # full output is kept under .build/check/.
 
 set -uo pipefail
@@ -59,15 +59,18 @@ step checkpatch-tests checkpatch \
 step kernel-doc perl "$VMBH_KSRC/scripts/kernel-doc" -none -Wall "${kfiles[@]}"
 
 # Other kernels, each in a copy so objects never mix.
-kb61() {
-	local d=$out/tree-6.1
+kbuild_other() {
+	# $1: copy's name, $2: kbuild dir, rest: make arguments
+	local d=$out/tree-$1 kdir=$2
+	shift 2
 	rm -rf "$d"
 	mkdir -p "$d"
 	git ls-files -co --exclude-standard -z | grep -zv '^qemu/' |
 		xargs -0 cp --parents -t "$d"
-	make -C "$VMBH_KDIR_61" M="$d" modules
+	make -C "$kdir" M="$d" "$@" modules
 }
-step build-6.1 kb61
+step build-6.1 kbuild_other 6.1 "$VMBH_KDIR_61"
+step build-newest kbuild_other newest "$VMBH_KDIR_NEW" W=1
 
 # dkms.conf: a DKMS build of the tree into a private dkms tree.
 dkms_build() {

@@ -3,10 +3,11 @@
 #
 # One-command setup for a fresh Debian 12 (bookworm) machine: build tools,
 # sparse, the 6.12 kernel image + headers + source from bookworm-backports /
-# bookworm-security, QEMU for the test VM, busybox-static, and the bookworm
-# 6.1 headers for the build matrix.  Idempotent; everything downloaded or
-# unpacked lives under $VMBH_CACHE (default /var/cache/vmbus-host), keyed by
-# the kernel ABI name, so a rerun takes seconds.
+# bookworm-security, QEMU for the test VM, busybox-static, and for the build
+# matrix bookworm's 6.1 headers and the newest Debian kernel (unstable).
+# Idempotent; everything downloaded or unpacked lives under $VMBH_CACHE
+# (default /var/cache/vmbus-host), keyed by the kernel ABI name, so a rerun
+# takes seconds.
 #
 # Writes $VMBH_CACHE/kernel.env, which the Makefile and the test harness read:
 #   VMBH_KABI      ABI name of the 6.12 test kernel (e.g. 6.12.95+deb12-amd64)
@@ -14,6 +15,7 @@
 #   VMBH_KDIR      its kbuild dir (…/lib/modules/$VMBH_KABI/build)
 #   VMBH_KSRC      partial kernel source (scripts/, tools/testing/selftests/…)
 #   VMBH_KDIR_61   kbuild dir of bookworm's 6.1 headers (build matrix)
+#   VMBH_KDIR_NEW  the newest Debian kernel's tree, prepared (build matrix)
 
 set -euo pipefail
 
@@ -82,7 +84,7 @@ apt_need() {
 
 apt_need "" gcc-12 gcc make bc flex bison dwarves kmod xz-utils cpio \
 	sparse busybox-static perl python3 file iproute2 bridge-utils \
-	ca-certificates libc6-dev dkms e2fsprogs fio iperf3
+	ca-certificates libc6-dev dkms e2fsprogs fio iperf3 libelf-dev libssl-dev
 apt_need "-t bookworm-backports" qemu-system-x86 qemu-utils
 
 # --- 6.12 kernel: image, modules, headers (unpacked, not installed) -------
@@ -187,12 +189,88 @@ if [ ! -f "$KROOT61/.done" ]; then
 	installed+=("headers:$dep61")
 fi
 
+# --- the newest Debian kernel (unstable) for the build matrix --------------
+# Its headers packages run tools linked against unstable's glibc, so the
+# tree is its linux-source, prepared here with Debian's .config and
+# Module.symvers.  unstable is read through a private apt state: nothing
+# from it is ever installed.
+NEWAPT=$CACHE/apt-unstable
+newapt() {
+	apt-get -o Dir::Etc::SourceList="$NEWAPT/sources.list" \
+		-o Dir::Etc::SourceParts=/nonexistent \
+		-o Dir::State::Lists="$NEWAPT/lists" \
+		-o Dir::State::Status="$NEWAPT/status" \
+		-o Dir::Cache="$NEWAPT/cache" \
+		-o APT::Architectures::=amd64 "$@"
+}
+newapt_cache() {
+	apt-cache -o Dir::Etc::SourceList="$NEWAPT/sources.list" \
+		-o Dir::Etc::SourceParts=/nonexistent \
+		-o Dir::State::Lists="$NEWAPT/lists" \
+		-o Dir::State::Status="$NEWAPT/status" \
+		-o Dir::Cache="$NEWAPT/cache" \
+		-o APT::Architectures::=amd64 "$@"
+}
+mkdir -p "$NEWAPT/lists/partial" "$NEWAPT/cache/archives/partial"
+touch "$NEWAPT/status"
+printf '%s\n' 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian unstable main' \
+	>"$NEWAPT/sources.list"
+if [ ! -f "$NEWAPT/.update" ] || [ -n "$(find "$NEWAPT/.update" -mmin +1440)" ]; then
+	log "apt-get update (unstable, private lists)"
+	newapt update -qq || die "cannot read Debian unstable's package lists"
+	touch "$NEWAPT/.update"
+fi
+newabi=$(newapt_cache show linux-headers-amd64 2>/dev/null |
+	sed -n 's/^Depends: .*linux-headers-\([0-9][^ ,]*-amd64\).*/\1/p' | head -n1)
+[ -n "$newabi" ] || die "cannot find linux-headers-amd64 in unstable"
+newver=$(newapt_cache show "linux-headers-$newabi" 2>/dev/null |
+	sed -n 's/^Version: //p' | head -n1)
+newxy=$(echo "$newabi" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
+KDIRNEW=$CACHE/kernel/newest-$newabi
+if [ ! -f "$KDIRNEW/.done" ]; then
+	log "preparing linux-source-$newxy $newver for $newabi"
+	tmp=$(mktemp -d "$CACHE/dl.XXXXXX")
+	(cd "$tmp" && newapt download -qq "linux-source-$newxy=$newver" \
+		"linux-headers-$newabi=$newver" >/dev/null 2>&1) ||
+		die "cannot download linux-source-$newxy / linux-headers-$newabi"
+	rm -rf "$KDIRNEW.new"
+	mkdir -p "$KDIRNEW.new" "$tmp/h"
+	dpkg-deb -x "$tmp"/linux-headers-*.deb "$tmp/h"
+	# The tree minus what preparing it and building modules never read
+	# (driver and sound sources, other architectures' code, most docs).
+	dpkg-deb --fsys-tarfile "$tmp"/linux-source-*.deb |
+		tar -x -O "./usr/src/linux-source-$newxy.tar.xz" |
+		tar -xJ -C "$KDIRNEW.new" --strip-components=1 --wildcards \
+			--exclude='*/Documentation/*.rst' \
+			--exclude='*/Documentation/*.yaml' \
+			--exclude='*/Documentation/*.txt' \
+			--exclude='*/drivers/*.[chS]' --exclude='*/drivers/*.rs' \
+			--exclude='*/sound/*.[chS]' --exclude='*/net/*.c' \
+			--exclude='*/fs/*.c' --exclude='*/tools/testing/*' \
+			--exclude='*/samples/*.[ch]' \
+			--exclude='*/arch/[a-w]*/*.[chS]' \
+			--exclude='*/arch/[a-w]*/*.dts*'
+	cp "$tmp/h/usr/src/linux-headers-$newabi/.config" \
+	   "$tmp/h/usr/src/linux-headers-$newabi/Module.symvers" "$KDIRNEW.new/"
+	rm -rf "$tmp"
+	make -s -C "$KDIRNEW.new" olddefconfig >/dev/null &&
+		make -s -C "$KDIRNEW.new" -j"$(nproc)" modules_prepare >/dev/null ||
+		die "cannot prepare the $newabi tree"
+	for d in "$CACHE"/kernel/newest-*; do
+		[ "$d" = "$KDIRNEW.new" ] || rm -rf "$d"
+	done
+	mv "$KDIRNEW.new" "$KDIRNEW"
+	touch "$KDIRNEW/.done"
+	installed+=("kernel-tree:$newabi")
+fi
+
 cat >"$CACHE/kernel.env.new" <<EOF
 VMBH_KABI=$KABI
 VMBH_KROOT=$KROOT
 VMBH_KDIR=$KDIR
 VMBH_KSRC=$KSRC
 VMBH_KDIR_61=$KROOT61/lib/modules/$dep61/build
+VMBH_KDIR_NEW=$KDIRNEW
 EOF
 mv "$CACHE/kernel.env.new" "$CACHE/kernel.env"
 

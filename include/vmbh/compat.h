@@ -16,9 +16,13 @@
 #define VMBH_NS "VMBUS_HOST"
 #endif
 
-/* Monitor pages can ask KVM to report guest writes (monitor.c). */
+/*
+ * Monitor pages can ask KVM to report guest writes (monitor.c): with its
+ * write tracking, and file_is_kvm() to tell a KVM VM fd from others.
+ */
 #if defined(VMBH_HAVE_KVM_WRITE_TRACK) && \
-	IS_ENABLED(CONFIG_KVM_EXTERNAL_WRITE_TRACKING)
+	IS_ENABLED(CONFIG_KVM_EXTERNAL_WRITE_TRACKING) && \
+	!defined(VMBH_KVM_FILE_INTERNAL)
 #define VMBH_KVM_WRITE_TRACK
 #endif
 
