@@ -35,6 +35,10 @@
 # With one L2 vCPU, L1 pins that vCPU to its CPU 0 and the threads that
 # serve it (every backend's, QEMU's others, the iperf3 server) to CPU 1
 # before each phase; --no-pin leaves placement to L1's scheduler.
+#
+# When no phase ends for VMBH_BENCH_STALL seconds (300, 600 with
+# --profile), L1 has stopped: its CPU state goes to .build/bench/l1-stall.txt
+# and the run ends with the rounds it has.
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -123,7 +127,32 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
 /usr/bin/python3 "$top/bench/hostmon.py" "$out" &
 mon=$!
-trap 'kill $mon 2>/dev/null || true' EXIT
+
+# L1 sometimes stops for good under TCG (bench.rst, "stopped L1"), and
+# nothing inside it notices.  Once phases run, a gap of $stall s without
+# one ending is such a stop: keep L1's CPU state and end the VM, so the
+# run reports the rounds it has instead of waiting for vm.sh's timeout.
+stall=${VMBH_BENCH_STALL:-$((profile == 1 ? 600 : 300))}
+watchdog() {
+	local m
+	while sleep 10; do
+		[ -s "$out/bench-phases.jsonl" ] || continue
+		m=$(stat -c %Y "$out/bench-phases.jsonl") || continue
+		[ $(($(date +%s) - m)) -ge "$stall" ] || continue
+		echo "bench/run.sh: no phase ended for $stall s: L1 stopped;" \
+			"its CPUs (before and after an NMI) in $out/l1-stall.txt" >&2
+		"$top/tools/testing/l1-mon.py" "$out/l1-mon.sock" \
+			"info registers -a" "cpu 0" "info lapic" "cpu 1" \
+			"info lapic" nmi "info registers -a" >"$out/l1-stall.txt" 2>&1
+		"$top/tools/testing/l1-mon.py" "$out/l1-mon.sock" quit \
+			>/dev/null 2>&1
+		return
+	done
+}
+rm -f "$out/l1-stall.txt"
+watchdog &
+wd=$!
+trap 'kill $mon $wd 2>/dev/null || true' EXIT
 
 mac=52:54:00:12:34:56
 set +e
@@ -151,8 +180,8 @@ L2_DURING="VMBH_BENCH_TRACE=$trace VMBH_BENCH_PROFILE=$profile VMBH_BENCH_PIN=$p
 rc=${PIPESTATUS[0]}
 set -e
 sleep 1
-kill $mon 2>/dev/null || true
-wait $mon 2>/dev/null || true
+kill $mon $wd 2>/dev/null || true
+wait $mon $wd 2>/dev/null || true
 echo "bench/run.sh: nested run exited $rc"
 
 /usr/bin/python3 "$top/bench/report.py" "$out" "$top/bench/results/$stamp" \

@@ -8,10 +8,12 @@
 #
 #   tools/testing/vm.sh [--nested] [--mem SIZE] [--smp N] [--timeout S] -- cmd [args...]
 #
-# --nested loads kvm_amd first, so /dev/kvm works for an L2 guest.
+# --nested loads kvm_amd first (options $VMBH_L1_KVM_AMD, default
+# "nested=1"), so /dev/kvm works for an L2 guest.
 # Artifacts (console log, dmesg) go to $VMBH_OUT (default .build/vm), and
 # the L1 QEMU's monitor listens on $VMBH_OUT/l1-mon.sock for a post-mortem
-# of a VM that stopped answering ("info registers -a", "nmi").
+# of a VM that stopped answering ("info registers -a", "nmi"); QEMU logs
+# CPU resets and triple faults to $VMBH_OUT/qemu.log.
 
 set -euo pipefail
 
@@ -43,12 +45,13 @@ case $out in
 "$top"/*) ;;
 *) vmbh_die "VMBH_OUT must be inside the checkout ($top)" ;;
 esac
-rm -f "$out/rc" "$out/dmesg.txt" "$out/out.log" "$out/console.log"
+rm -f "$out/rc" "$out/dmesg.txt" "$out/out.log" "$out/console.log" "$out/qemu.log"
 
 # The command runs through bash in the VM, from the checkout, quoted as given.
 {
 	printf 'cd %q\n' "$top"
-	[ $nested = 1 ] && printf 'modprobe kvm_amd nested=1 || exit 97\n'
+	[ $nested = 1 ] &&
+		printf 'modprobe kvm_amd %s || exit 97\n' "${VMBH_L1_KVM_AMD:-nested=1}"
 	printf 'exec'
 	printf ' %q' "$@"
 	printf '\n'
@@ -60,7 +63,7 @@ qemu=(qemu-system-x86_64 -nodefaults -no-user-config -machine q35 -accel tcg
 	-cpu max -smp "$smp" -m "$mem"
 	-kernel "$VMBH_KROOT/boot/vmlinuz-$VMBH_KABI" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 rdinit=/init mitigations=off init_on_alloc=0 vmbh.top=$top vmbh.out=$out vmbh.kroot=$VMBH_KROOT"
-	-display none -no-reboot
+	-display none -no-reboot -d cpu_reset -D "$out/qemu.log"
 	-monitor "unix:$out/l1-mon.sock,server=on,wait=off"
 	-serial "file:$out/console.log"
 	-device virtio-serial-pci
@@ -82,6 +85,8 @@ t1=$(date +%s)
 if [ ! -f "$out/rc" ]; then
 	echo "vm: no status from the VM (qemu exit $qrc after $((t1 - t0)) s); serial console tail:" >&2
 	tail -n 60 "$out/console.log" >&2 || true
+	grep -qs '^Triple fault' "$out/qemu.log" &&
+		echo "vm: a CPU of the VM triple-faulted (QEMU's log: $out/qemu.log)" >&2
 	exit 125
 fi
 rc=$(cat "$out/rc")
