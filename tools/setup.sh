@@ -195,22 +195,14 @@ fi
 # Module.symvers.  unstable is read through a private apt state: nothing
 # from it is ever installed.
 NEWAPT=$CACHE/apt-unstable
-newapt() {
-	apt-get -o Dir::Etc::SourceList="$NEWAPT/sources.list" \
-		-o Dir::Etc::SourceParts=/nonexistent \
-		-o Dir::State::Lists="$NEWAPT/lists" \
-		-o Dir::State::Status="$NEWAPT/status" \
-		-o Dir::Cache="$NEWAPT/cache" \
-		-o APT::Architectures::=amd64 "$@"
-}
-newapt_cache() {
-	apt-cache -o Dir::Etc::SourceList="$NEWAPT/sources.list" \
-		-o Dir::Etc::SourceParts=/nonexistent \
-		-o Dir::State::Lists="$NEWAPT/lists" \
-		-o Dir::State::Status="$NEWAPT/status" \
-		-o Dir::Cache="$NEWAPT/cache" \
-		-o APT::Architectures::=amd64 "$@"
-}
+newapt_opts=(-o Dir::Etc::SourceList="$NEWAPT/sources.list"
+	-o Dir::Etc::SourceParts=/nonexistent
+	-o Dir::State::Lists="$NEWAPT/lists"
+	-o Dir::State::Status="$NEWAPT/status"
+	-o Dir::Cache="$NEWAPT/cache"
+	-o APT::Architectures::=amd64)
+newapt() { apt-get "${newapt_opts[@]}" "$@"; }
+newapt_cache() { apt-cache "${newapt_opts[@]}" "$@"; }
 mkdir -p "$NEWAPT/lists/partial" "$NEWAPT/cache/archives/partial"
 touch "$NEWAPT/status"
 printf '%s\n' 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian unstable main' \

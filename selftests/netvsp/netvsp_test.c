@@ -882,6 +882,16 @@ TEST(indirection_table_kept_while_ring_full)
 	nv_teardown(&n);
 }
 
+/* Whether @f (@len bytes) reaches the guest, frames before it read. */
+static bool rx_frame_seen(struct nv *n, struct nv_frame *rx, const void *f,
+			  uint32_t len, int ms)
+{
+	while (!nv_rx_frame(n, rx, ms))
+		if (rx->len == len && !memcmp(rx->data, f, len))
+			return true;
+	return false;
+}
+
 /*
  * Receive that stopped for a subchannel's full ring goes on when the
  * guest closes that subchannel: RSS sends every frame to queue 1, whose
@@ -897,7 +907,6 @@ TEST(receive_resumes_when_stalled_subchannel_closes)
 	struct nv_frame *rx = malloc(sizeof(*rx));
 	uint32_t i, len;
 	uint8_t f[128];
-	bool seen = false;
 
 	ASSERT_NE(NULL, rx);
 	rss_to_queue_1(_metadata, &n);
@@ -917,9 +926,7 @@ TEST(receive_resumes_when_stalled_subchannel_closes)
 	ASSERT_EQ(0, tg_chan_close(&n.sub[1]));
 	len = nv_udp_frame(f, nv_guest_mac, nv_peer_mac, 30, 0xa5);
 	ASSERT_EQ(len, send(n.peer, f, len, 0));
-	while (!seen && !nv_rx_frame(&n, rx, NV_WAIT_MS))
-		seen = rx->len == len && !memcmp(rx->data, f, len);
-	EXPECT_TRUE(seen);
+	EXPECT_TRUE(rx_frame_seen(&n, rx, f, len, NV_WAIT_MS));
 	EXPECT_EQ(0, rx->queue);
 	EXPECT_EQ(VMBH_CHAN_OPEN, nv_state(&n, 0));
 	free(rx);
@@ -943,7 +950,6 @@ TEST(closed_subchannel_gives_back_receive_sections)
 	struct nv_frame *rx = malloc(sizeof(*rx));
 	uint32_t i, len;
 	uint8_t f[128];
-	bool seen = false;
 
 	ASSERT_NE(NULL, rx);
 	rss_to_queue_1(_metadata, &n);
@@ -958,17 +964,12 @@ TEST(closed_subchannel_gives_back_receive_sections)
 	}
 	/* queue 0's frame waits behind them: no sub-allocation is left */
 	ASSERT_EQ(sizeof(marker), send(n.peer, marker, sizeof(marker), 0));
-	while (!seen && !nv_rx_frame(&n, rx, 500))
-		seen = rx->len == sizeof(marker) &&
-		       !memcmp(rx->data, marker, sizeof(marker));
-	ASSERT_FALSE(seen);
+	ASSERT_FALSE(rx_frame_seen(&n, rx, marker, sizeof(marker), 500));
 	EXPECT_LT(0, tg_ring_bytes_to_read(&n.sub[1].in));
 
 	ASSERT_EQ(0, tg_chan_close(&n.sub[1]));
-	while (!seen && !nv_rx_frame(&n, rx, NV_WAIT_MS))
-		seen = rx->len == sizeof(marker) &&
-		       !memcmp(rx->data, marker, sizeof(marker));
-	EXPECT_TRUE(seen);
+	EXPECT_TRUE(rx_frame_seen(&n, rx, marker, sizeof(marker),
+				  NV_WAIT_MS));
 	EXPECT_EQ(0, rx->queue);
 	EXPECT_EQ(VMBH_CHAN_OPEN, nv_state(&n, 0));
 	free(rx);
