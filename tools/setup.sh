@@ -209,30 +209,33 @@ printf '%s\n' 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ht
 	>"$NEWAPT/sources.list"
 if [ ! -f "$NEWAPT/.update" ] || [ -n "$(find "$NEWAPT/.update" -mmin +1440)" ]; then
 	log "apt-get update (unstable, private lists)"
-	newapt update -qq || die "cannot read Debian unstable's package lists"
-	touch "$NEWAPT/.update"
+	if newapt update -qq; then
+		touch "$NEWAPT/.update"
+	else
+		log "warning: cannot read Debian unstable's package lists now"
+	fi
 fi
-newabi=$(newapt_cache show linux-headers-amd64 2>/dev/null |
-	sed -n 's/^Depends: .*linux-headers-\([0-9][^ ,]*-amd64\).*/\1/p' | head -n1)
-[ -n "$newabi" ] || die "cannot find linux-headers-amd64 in unstable"
-newver=$(newapt_cache show "linux-headers-$newabi" 2>/dev/null |
-	sed -n 's/^Version: //p' | head -n1)
-newxy=$(echo "$newabi" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
-KDIRNEW=$CACHE/kernel/newest-$newabi
-if [ ! -f "$KDIRNEW/.done" ]; then
-	log "preparing linux-source-$newxy $newver for $newabi"
+
+prepare_newest() {
+	# $1: ABI, $2: version.  Fails (1) when the packages cannot be had.
+	local abi=$1 ver=$2 xy dest tmp d
+	xy=$(echo "$abi" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
+	dest=$CACHE/kernel/newest-$abi
+	log "preparing linux-source-$xy $ver for $abi"
 	tmp=$(mktemp -d "$CACHE/dl.XXXXXX")
-	(cd "$tmp" && newapt download -qq "linux-source-$newxy=$newver" \
-		"linux-headers-$newabi=$newver" >/dev/null 2>&1) ||
-		die "cannot download linux-source-$newxy / linux-headers-$newabi"
-	rm -rf "$KDIRNEW.new"
-	mkdir -p "$KDIRNEW.new" "$tmp/h"
+	if ! (cd "$tmp" && newapt download -qq "linux-source-$xy=$ver" \
+		"linux-headers-$abi=$ver" >/dev/null 2>&1); then
+		rm -rf "$tmp"
+		return 1
+	fi
+	rm -rf "$dest.new"
+	mkdir -p "$dest.new" "$tmp/h"
 	dpkg-deb -x "$tmp"/linux-headers-*.deb "$tmp/h"
 	# The tree minus what preparing it and building modules never read
 	# (driver and sound sources, other architectures' code, most docs).
 	dpkg-deb --fsys-tarfile "$tmp"/linux-source-*.deb |
-		tar -x -O "./usr/src/linux-source-$newxy.tar.xz" |
-		tar -xJ -C "$KDIRNEW.new" --strip-components=1 --wildcards \
+		tar -x -O "./usr/src/linux-source-$xy.tar.xz" |
+		tar -xJ -C "$dest.new" --strip-components=1 --wildcards \
 			--exclude='*/Documentation/*.rst' \
 			--exclude='*/Documentation/*.yaml' \
 			--exclude='*/Documentation/*.txt' \
@@ -242,18 +245,35 @@ if [ ! -f "$KDIRNEW/.done" ]; then
 			--exclude='*/samples/*.[ch]' \
 			--exclude='*/arch/[a-w]*/*.[chS]' \
 			--exclude='*/arch/[a-w]*/*.dts*'
-	cp "$tmp/h/usr/src/linux-headers-$newabi/.config" \
-	   "$tmp/h/usr/src/linux-headers-$newabi/Module.symvers" "$KDIRNEW.new/"
+	cp "$tmp/h/usr/src/linux-headers-$abi/.config" \
+	   "$tmp/h/usr/src/linux-headers-$abi/Module.symvers" "$dest.new/"
 	rm -rf "$tmp"
-	make -s -C "$KDIRNEW.new" olddefconfig >/dev/null &&
-		make -s -C "$KDIRNEW.new" -j"$(nproc)" modules_prepare >/dev/null ||
-		die "cannot prepare the $newabi tree"
+	make -s -C "$dest.new" olddefconfig >/dev/null &&
+		make -s -C "$dest.new" -j"$(nproc)" modules_prepare >/dev/null ||
+		die "cannot prepare the $abi tree"
 	for d in "$CACHE"/kernel/newest-*; do
-		[ "$d" = "$KDIRNEW.new" ] || rm -rf "$d"
+		[ "$d" = "$dest.new" ] || rm -rf "$d"
 	done
-	mv "$KDIRNEW.new" "$KDIRNEW"
-	touch "$KDIRNEW/.done"
-	installed+=("kernel-tree:$newabi")
+	mv "$dest.new" "$dest"
+	touch "$dest/.done"
+	installed+=("kernel-tree:$abi")
+}
+
+newabi=$(newapt_cache show linux-headers-amd64 2>/dev/null |
+	sed -n 's/^Depends: .*linux-headers-\([0-9][^ ,]*-amd64\).*/\1/p' | head -n1)
+newver=
+[ -z "$newabi" ] || newver=$(newapt_cache show "linux-headers-$newabi" 2>/dev/null |
+	sed -n 's/^Version: //p' | head -n1)
+KDIRNEW=$CACHE/kernel/newest-$newabi
+# Right after an upload, unstable's source and its amd64 headers can name
+# different versions for a while; the tree prepared last time then serves.
+if [ -z "$newver" ] || { [ ! -f "$KDIRNEW/.done" ] &&
+			 ! prepare_newest "$newabi" "$newver"; }; then
+	KDIRNEW=$(find "$CACHE/kernel" -maxdepth 2 -path '*/newest-*/.done' \
+		-printf '%h\n' 2>/dev/null | head -n1)
+	[ -n "$KDIRNEW" ] ||
+		die "cannot get the newest Debian kernel (${newabi:-no linux-headers-amd64} ${newver}) from unstable"
+	log "warning: unstable's ${newabi:-newest kernel} cannot be had now; building against ${KDIRNEW##*/}"
 fi
 
 cat >"$CACHE/kernel.env.new" <<EOF
