@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: W=1 build, sparse, checkpatch --strict, kernel-doc, and the
-# builds against bookworm's 6.1 headers and the newest Debian kernel (W=1).  Any finding fails.  Each checker's
-# full output is kept under .build/check/.
+# builds against bookworm's 6.1 headers and the newest Debian kernel (W=1).
+# Any finding fails.  Each checker's full output is kept under .build/check/.
 
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
