@@ -230,7 +230,9 @@ prepare_newest() {
 	fi
 	rm -rf "$dest.new"
 	mkdir -p "$dest.new" "$tmp/h"
-	dpkg-deb -x "$tmp"/linux-headers-*.deb "$tmp/h"
+	# Called in a condition, where set -e does not hold: check each step.
+	dpkg-deb -x "$tmp"/linux-headers-*.deb "$tmp/h" ||
+		die "cannot unpack linux-headers-$abi"
 	# The tree minus what preparing it and building modules never read
 	# (driver and sound sources, other architectures' code, most docs).
 	dpkg-deb --fsys-tarfile "$tmp"/linux-source-*.deb |
@@ -244,9 +246,11 @@ prepare_newest() {
 			--exclude='*/fs/*.c' --exclude='*/tools/testing/*' \
 			--exclude='*/samples/*.[ch]' \
 			--exclude='*/arch/[a-w]*/*.[chS]' \
-			--exclude='*/arch/[a-w]*/*.dts*'
+			--exclude='*/arch/[a-w]*/*.dts*' ||
+		die "cannot unpack linux-source-$xy $ver"
 	cp "$tmp/h/usr/src/linux-headers-$abi/.config" \
-	   "$tmp/h/usr/src/linux-headers-$abi/Module.symvers" "$dest.new/"
+	   "$tmp/h/usr/src/linux-headers-$abi/Module.symvers" "$dest.new/" ||
+		die "linux-headers-$abi has no .config or Module.symvers"
 	rm -rf "$tmp"
 	make -s -C "$dest.new" olddefconfig >/dev/null &&
 		make -s -C "$dest.new" -j"$(nproc)" modules_prepare >/dev/null ||
