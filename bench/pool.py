@@ -7,15 +7,83 @@ different boots can be pooled; absolute numbers cannot.  Prints an rst
 table: median (min-max, rounds) of ours/peer for each metric, and in how
 many rounds it was above 1 (for throughput: ours ahead).
 
+A second table says how sure the medians of throughput and of L1 CPU
+per I/O (per MB) are; for the CPU, ours is ahead below 1.  Rounds of one
+boot are not independent (a slow boot is slow for every backend), so the
+95 % interval of the pooled median comes from resampling whole runs
+(a cluster bootstrap, 10,000 draws, fixed seed: the same files give the
+same interval), and the sign test counts runs, not rounds: in how many
+runs ours was ahead in the median, and the chance of at least that many if
+ours and the peer were equal (one-sided binomial, p = 1/2).
+
     pool.py [--png OUT.png] bench/results/A.json bench/results/B.json ...
 """
 
 import json
+import math
 import os
+import random
+import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 report = __import__("report")
+
+DRAWS = 10000
+
+
+def run_ratios(phases, kind, peer, key, runs):
+    """The per-round ratios of each run that has any."""
+    out = []
+    for n in runs:
+        s = [p for p in phases if p["round"] // 1000 == n]
+        r = [v for v in report.round_ratios(s, kind, peer, key) if v]
+        if r:
+            out.append(r)
+    return out
+
+
+def bootstrap_median(per_run, draws=DRAWS, seed=1):
+    """95 % interval of the pooled median, whole runs resampled."""
+    rng = random.Random(seed)
+    meds = []
+    for _ in range(draws):
+        pick = [v for _ in per_run for v in rng.choice(per_run)]
+        meds.append(statistics.median(pick))
+    meds.sort()
+    return meds[int(0.025 * draws)], meds[int(0.975 * draws) - 1]
+
+
+def sign_p(k, n):
+    """P(X >= k) for X ~ Binomial(n, 1/2)."""
+    return sum(math.comb(n, i) for i in range(k, n + 1)) / 2 ** n
+
+
+def confidence(phases, runs):
+    rows = []
+    for kind, peers in report.PEERS.items():
+        # (metric, whether ours is ahead when the ratio is above 1)
+        keys = [("iops", True), ("l1_cpu_us_per_io", False)] if kind == "blk" \
+            else [("mbps", True), ("l1_cpu_ms_per_mb", False)]
+        for peer in peers:
+            for key, up in keys:
+                per_run = run_ratios(phases, kind, peer, key, runs)
+                if len(per_run) < 2:
+                    continue
+                pooled = statistics.median([v for r in per_run for v in r])
+                lo, hi = bootstrap_median(per_run)
+                ahead = sum((statistics.median(r) > 1) == up and
+                            statistics.median(r) != 1 for r in per_run)
+                rows.append([f"{report.OURS[kind]}/{peer}", key,
+                             f"{pooled:.2f}", f"{lo:.2f}-{hi:.2f}",
+                             f"{ahead} of {len(per_run)}",
+                             f"{sign_p(ahead, len(per_run)):.2g}"])
+    if not rows:
+        return ""
+    return report.rst_table(rows, ["ours/peer", "metric", "pooled median",
+                                   "95 % interval (runs resampled)",
+                                   "runs ours ahead",
+                                   "p (sign test, runs)"])
 
 
 def main():
@@ -46,6 +114,10 @@ def main():
     print(report.rst_table(rows, ["ours/peer", "metric",
                                   "median (min-max, rounds)",
                                   "rounds above 1"]))
+    conf = confidence(phases, range(1, len(args) + 1))
+    if conf:
+        print()
+        print(conf)
     if png:
         report.plot(phases, png)
 

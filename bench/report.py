@@ -158,7 +158,8 @@ def variants(phases, kind):
                    if p["backend"].startswith(OURS[kind] + "+")})
 
 
-def ratios(phases, kind, peer, key, clean, ours=None):
+def round_ratios(phases, kind, peer, key, clean=False, ours=None):
+    """ours/peer for @key in each round where both phases have it."""
     ours = ours or OURS[kind]
     rounds = sorted({p["round"] for p in phases if p["round"] > 0})
     r = []
@@ -170,7 +171,11 @@ def ratios(phases, kind, peer, key, clean, ours=None):
         if clean and (a[0]["loaded"] or b[0]["loaded"]):
             continue
         r.append(a[0][key] / b[0][key])
-    return summary(r)
+    return r
+
+
+def ratios(phases, kind, peer, key, clean, ours=None):
+    return summary(round_ratios(phases, kind, peer, key, clean, ours))
 
 
 def fmt(x, nd=2):

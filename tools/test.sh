@@ -59,6 +59,12 @@ case " $tiers " in *" 0 "*)
 		read -r p f k < <(totals .build/unit.log)
 		tally "unit:$d" "$st" "$p" "$f" "$k"
 	done
+	echo "=== tier 0: the benchmark's statistics (bench/test_pool.py)"
+	/usr/bin/python3 bench/test_pool.py -v 2>&1 | tee .build/unit-bench.log
+	st=${PIPESTATUS[0]}
+	p=$(grep -c ' \.\.\. ok$' .build/unit-bench.log)
+	f=$(grep -c -E ' \.\.\. (FAIL|ERROR)$' .build/unit-bench.log)
+	tally unit:bench "$st" "$p" "$f" 0
 	;;
 esac
 
