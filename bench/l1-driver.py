@@ -327,7 +327,9 @@ def main():
     # A retried guest (l2-run.sh) starts over: its phases replace those of
     # the try that failed.  The marks file only grows (hostmon reads on).
     phases = open(os.path.join(OUT, "bench-phases.jsonl"), "w")
-    seq = 0
+    # A boot that resumes a stopped run numbers its phases on from the
+    # earlier boots' (bench/run.sh keeps those).
+    seq = int(os.environ.get("VMBH_BENCH_SEQ0", "0"))
     begin = None
     finished = False
     if VARIANT:

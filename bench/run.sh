@@ -37,8 +37,10 @@
 # before each phase; --no-pin leaves placement to L1's scheduler.
 #
 # When no phase ends for VMBH_BENCH_STALL seconds (300, 600 with
-# --profile), L1 has stopped: its CPU state goes to .build/bench/l1-stall.txt
-# and the run ends with the rounds it has.
+# --profile), L1 has stopped: its CPU state goes to
+# .build/bench/l1-stall.boot<N>.txt.  A stopped L1 (that, or a triple
+# fault) is booted again for the rounds left, up to VMBH_BENCH_BOOTS (3)
+# boots; the report says how many it took ("boots" in the JSON).
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -130,9 +132,12 @@ mon=$!
 
 # L1 sometimes stops for good under TCG (bench.rst, "stopped L1"), and
 # nothing inside it notices.  Once phases run, a gap of $stall s without
-# one ending is such a stop: keep L1's CPU state and end the VM, so the
-# run reports the rounds it has instead of waiting for vm.sh's timeout.
+# one ending is such a stop: keep L1's CPU state and end the VM.  A
+# stopped L1 (that, or a triple fault in QEMU's log) is booted again for
+# the rounds left, up to $VMBH_BENCH_BOOTS boots in all (3; 1: report
+# the rounds the first boot has).
 stall=${VMBH_BENCH_STALL:-$((profile == 1 ? 600 : 300))}
+maxboots=${VMBH_BENCH_BOOTS:-3}
 watchdog() {
 	local m
 	while sleep 10; do
@@ -140,54 +145,98 @@ watchdog() {
 		m=$(stat -c %Y "$out/bench-phases.jsonl") || continue
 		[ $(($(date +%s) - m)) -ge "$stall" ] || continue
 		echo "bench/run.sh: no phase ended for $stall s: L1 stopped;" \
-			"its CPUs (before and after an NMI) in $out/l1-stall.txt" >&2
+			"its CPUs (before and after an NMI) in $out/l1-stall.boot$boots.txt" >&2
 		"$top/tools/testing/l1-mon.py" "$out/l1-mon.sock" \
 			"info registers -a" "cpu 0" "info lapic" "cpu 1" \
-			"info lapic" nmi "info registers -a" >"$out/l1-stall.txt" 2>&1
+			"info lapic" nmi "info registers -a" \
+			>"$out/l1-stall.boot$boots.txt" 2>&1
 		"$top/tools/testing/l1-mon.py" "$out/l1-mon.sock" quit \
 			>/dev/null 2>&1
 		return
 	done
 }
-rm -f "$out/l1-stall.txt"
-watchdog &
-wd=$!
+wd=
 trap 'kill $mon $wd 2>/dev/null || true' EXIT
 
+# Keep the phases of the rounds that boot ended (its last "round N done"
+# in L2's output) for the report, drop those of a round it did not end.
+# Prints that round.
+keep_rounds() {
+	local last
+	last=$(sed -n 's/^bench: round \([0-9]*\) done$/\1/p' "$out/l2-out.log" \
+		2>/dev/null | tail -n 1)
+	last=${last:-0}
+	[ -s "$out/bench-phases.jsonl" ] || { echo "$last"; return; }
+	/usr/bin/python3 - "$out/bench-phases.jsonl" "$last" \
+		>>"$out/bench-phases.kept.jsonl" <<-'PY'
+	import json, sys
+	for line in open(sys.argv[1]):
+	    if json.loads(line)["round"] <= int(sys.argv[2]):
+	        sys.stdout.write(line)
+	PY
+	echo "$last"
+}
+
 mac=52:54:00:12:34:56
+rm -f "$out"/l1-stall.boot*.txt "$out"/qemu.boot*.log \
+	"$out/bench-phases.kept.jsonl" "$out/run.log"
+first=1 boots=0
 set +e
-VMBH_OUT=$out \
-L2_APPEND="vmbh.mac=$mac vmbh.rounds=$rounds vmbh.secs=$secs${only:+ vmbh.only=$only}${variant:+ vmbh.var=${variant%%:*}:$varkind} vmbh.profile=$profile" \
-L2_DURING="VMBH_BENCH_TRACE=$trace VMBH_BENCH_PROFILE=$profile VMBH_BENCH_PIN=$pin VMBH_BENCH_VARIANT=$variant exec /usr/bin/python3 $top/bench/l1-driver.py" \
-"$top/tools/testing/nested.sh" --qemu "$qemu" --smp "$smp" \
-	--pre "$top/bench/bench-l1.sh $monitor" --test bench -- \
-	-name l2,debug-threads=on \
-	-chardev socket,id=bench,path=/tmp/bench.sock,server=on,wait=off \
-	-device virtserialport,chardev=bench,name=vmbh.bench \
-	-device vmbus-host \
-	-device vmbus-scsi,id=d0,wwpn=naa.5001405000000001 \
-	-device vhost-scsi-pci,wwpn=naa.5001405000000002 \
-	-object iothread,id=io0 \
-	-drive file=/dev/nullb2,format=raw,if=none,id=vb0,aio=$aio,cache.direct=on \
-	-device virtio-blk-pci,drive=vb0,iothread=io0 \
-	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-	-device vmbus-net,netdev=n0,mac=$mac \
-	-netdev tap,id=n1,ifname=tap1,script=no,downscript=no,vhost=on \
-	-device virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57 \
-	-netdev tap,id=n2,ifname=tap2,script=no,downscript=no,vhost=off \
-	-device virtio-net-pci,netdev=n2,mac=52:54:00:12:34:58 \
-	2>&1 | tee "$out/run.log"
-rc=${PIPESTATUS[0]}
+while :; do
+	boots=$((boots + 1))
+	seq0=$(cat "$out/bench-phases.kept.jsonl" 2>/dev/null | wc -l)
+	rm -f "$out/bench-phases.jsonl" "$out/l2-out.log"
+	watchdog &
+	wd=$!
+	VMBH_OUT=$out \
+	L2_APPEND="vmbh.mac=$mac vmbh.rounds=$rounds vmbh.first=$first vmbh.secs=$secs${only:+ vmbh.only=$only}${variant:+ vmbh.var=${variant%%:*}:$varkind} vmbh.profile=$profile" \
+	L2_DURING="VMBH_BENCH_TRACE=$trace VMBH_BENCH_PROFILE=$profile VMBH_BENCH_PIN=$pin VMBH_BENCH_VARIANT=$variant VMBH_BENCH_SEQ0=$seq0 exec /usr/bin/python3 $top/bench/l1-driver.py" \
+	"$top/tools/testing/nested.sh" --qemu "$qemu" --smp "$smp" \
+		--pre "$top/bench/bench-l1.sh $monitor" --test bench -- \
+		-name l2,debug-threads=on \
+		-chardev socket,id=bench,path=/tmp/bench.sock,server=on,wait=off \
+		-device virtserialport,chardev=bench,name=vmbh.bench \
+		-device vmbus-host \
+		-device vmbus-scsi,id=d0,wwpn=naa.5001405000000001 \
+		-device vhost-scsi-pci,wwpn=naa.5001405000000002 \
+		-object iothread,id=io0 \
+		-drive file=/dev/nullb2,format=raw,if=none,id=vb0,aio=$aio,cache.direct=on \
+		-device virtio-blk-pci,drive=vb0,iothread=io0 \
+		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+		-device vmbus-net,netdev=n0,mac=$mac \
+		-netdev tap,id=n1,ifname=tap1,script=no,downscript=no,vhost=on \
+		-device virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57 \
+		-netdev tap,id=n2,ifname=tap2,script=no,downscript=no,vhost=off \
+		-device virtio-net-pci,netdev=n2,mac=52:54:00:12:34:58 \
+		2>&1 | tee -a "$out/run.log"
+	rc=${PIPESTATUS[0]}
+	kill $wd 2>/dev/null
+	wait $wd 2>/dev/null
+	done_r=$(keep_rounds)
+	[ "$rc" = 0 ] && break
+	stopped=
+	[ -e "$out/l1-stall.boot$boots.txt" ] &&
+		stopped="no phase ended for $stall s"
+	grep -qs '^Triple fault' "$out/qemu.log" && stopped="a triple fault"
+	cp "$out/qemu.log" "$out/qemu.boot$boots.log" 2>/dev/null
+	[ -n "$stopped" ] && [ "$done_r" -lt "$rounds" ] &&
+		[ $boots -lt "$maxboots" ] || break
+	first=$((done_r + 1))
+	echo "bench/run.sh: L1 stopped ($stopped) after round $done_r;" \
+		"boot $((boots + 1)) of at most $maxboots runs rounds $first-$rounds" >&2
+done
 set -e
 sleep 1
-kill $mon $wd 2>/dev/null || true
-wait $mon $wd 2>/dev/null || true
-echo "bench/run.sh: nested run exited $rc"
+kill $mon 2>/dev/null || true
+wait $mon 2>/dev/null || true
+mv "$out/bench-phases.kept.jsonl" "$out/bench-phases.jsonl" 2>/dev/null ||
+	: >"$out/bench-phases.jsonl"
+echo "bench/run.sh: nested run exited $rc after $boots boot(s)"
 
 /usr/bin/python3 "$top/bench/report.py" "$out" "$top/bench/results/$stamp" \
 	--meta "rounds=$rounds" "secs=$secs" "smp=$smp" "qemu=$qemu" \
 	"git=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo none)" \
 	"virtio_blk_aio=$aio" "nested_rc=$rc" "label=$label" \
 	"only=${only:-all}" "trace=$trace" "profile=$profile" "pin=$pin" \
-	"variant=${variant:-none}" "monitor_poll_us=$monitor"
+	"variant=${variant:-none}" "monitor_poll_us=$monitor" "boots=$boots"
 exit "$rc"

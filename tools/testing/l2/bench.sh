@@ -13,7 +13,9 @@
 #
 # so L1 reads its KVM exit counters and CPU times right at the phase edges.
 # Round 0 is a short warm-up that the report drops.  Kernel arguments:
-# vmbh.rounds=N (default 5), vmbh.secs=S (default 5), vmbh.vhmac= and
+# vmbh.rounds=N (default 5), vmbh.first=K (default 1: after the warm-up,
+# start at round K, for a run that resumes after L1 stopped),
+# vmbh.secs=S (default 5), vmbh.vhmac= and
 # vmbh.uvmac=, the MACs of the vhost-net and userspace virtio-net NICs;
 # vmbh.only=blk or net runs phases of one kind only; vmbh.var=NAME:KIND
 # adds a backend "vmbus-scsi+NAME" or "vmbus-net+NAME": our same device
@@ -22,6 +24,7 @@
 # /proc/kallsyms and /proc/modules, so that L1's perf can name the
 # guest's functions in its samples (bench/run.sh --profile).
 rounds=5
+first=1
 only=
 var=
 profile=
@@ -31,6 +34,7 @@ uvmac=52:54:00:12:34:58
 for a in $(cat /proc/cmdline); do
 	case $a in
 	vmbh.rounds=*) rounds=${a#vmbh.rounds=} ;;
+	vmbh.first=*) first=${a#vmbh.first=} ;;
 	vmbh.secs=*) secs=${a#vmbh.secs=} ;;
 	vmbh.vhmac=*) vhmac=${a#vmbh.vhmac=} ;;
 	vmbh.uvmac=*) uvmac=${a#vmbh.uvmac=} ;;
@@ -163,6 +167,9 @@ while [ $r -le "$rounds" ]; do
 	[ -n "$disks" ] && [ "$only" != net ] && for b in $(rot $r $disks); do phase blk "$b" $r $s; done
 	[ -n "$nics" ] && [ "$only" != blk ] && for b in $(rot $r $nics); do phase net "$b" $r $s; done
 	echo "bench: round $r done"
+	# After the warm-up, a boot that resumes a stopped run goes on
+	# at vmbh.first (the rotation follows the round number).
+	[ $r = 0 ] && r=$((first - 1))
 	r=$((r + 1))
 done
 ask "done"
