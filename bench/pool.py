@@ -37,7 +37,7 @@ def run_ratios(phases, kind, peer, key, runs):
     out = []
     for n in runs:
         s = [p for p in phases if p["round"] // 1000 == n]
-        r = [v for v in report.round_ratios(s, kind, peer, key) if v]
+        r = report.round_ratios(s, kind, peer, key)
         if r:
             out.append(r)
     return out
@@ -62,19 +62,18 @@ def sign_p(k, n):
 def confidence(phases, runs):
     rows = []
     for kind, peers in report.PEERS.items():
-        # (metric, whether ours is ahead when the ratio is above 1)
-        keys = [("iops", True), ("l1_cpu_us_per_io", False)] if kind == "blk" \
-            else [("mbps", True), ("l1_cpu_ms_per_mb", False)]
+        key, cpu = report.METRICS[kind][:2]
         for peer in peers:
-            for key, up in keys:
-                per_run = run_ratios(phases, kind, peer, key, runs)
+            # ours is ahead above 1 in throughput, below 1 in CPU
+            for metric, up in ((key, True), (cpu, False)):
+                per_run = run_ratios(phases, kind, peer, metric, runs)
                 if len(per_run) < 2:
                     continue
                 pooled = statistics.median([v for r in per_run for v in r])
                 lo, hi = bootstrap_median(per_run)
-                ahead = sum((statistics.median(r) > 1) == up and
-                            statistics.median(r) != 1 for r in per_run)
-                rows.append([f"{report.OURS[kind]}/{peer}", key,
+                meds = [statistics.median(r) for r in per_run]
+                ahead = sum(m > 1 if up else m < 1 for m in meds)
+                rows.append([f"{report.OURS[kind]}/{peer}", metric,
                              f"{pooled:.2f}", f"{lo:.2f}-{hi:.2f}",
                              f"{ahead} of {len(per_run)}",
                              f"{sign_p(ahead, len(per_run)):.2g}"])
@@ -100,10 +99,7 @@ def main():
                 phases.append(p)
     rows = []
     for kind, peers in report.PEERS.items():
-        key = "iops" if kind == "blk" else "mbps"
-        cpu = "l1_cpu_us_per_io" if kind == "blk" else "l1_cpu_ms_per_mb"
-        ex = "exits_per_io" if kind == "blk" else "exits_per_packet"
-        bcpu = "backend_us_per_io" if kind == "blk" else "backend_ms_per_mb"
+        key, cpu, bcpu, ex = report.METRICS[kind]
         for peer in peers:
             for k in (key, cpu, bcpu, ex):
                 s = report.ratios(phases, kind, peer, k, False)

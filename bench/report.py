@@ -21,6 +21,9 @@ import sys
 
 OURS = {"blk": "vmbus-scsi", "net": "vmbus-net"}
 PEERS = {"blk": ["vhost-scsi", "virtio-blk"], "net": ["vhost-net", "virtio-net"]}
+# Per kind: throughput, L1 CPU, backend CPU and exits, per I/O or per MB.
+METRICS = {"blk": ("iops", "l1_cpu_us_per_io", "backend_us_per_io", "exits_per_io"),
+           "net": ("mbps", "l1_cpu_ms_per_mb", "backend_ms_per_mb", "exits_per_packet")}
 # The L1 threads that do a backend's work (comm prefixes), and those that
 # do work for whichever backend runs (irqfd injection, completions,
 # softirqs): a phase's "backend CPU" is their run time (schedstat).
@@ -283,10 +286,7 @@ def main():
                                fmt_med(s["backend_ms_per_mb"]),
                                fmt_load(s),
                                f"{s['loaded_phases']}/{s['phases']}"])
-        key = "iops" if kind == "blk" else "mbps"
-        cpu = "l1_cpu_us_per_io" if kind == "blk" else "l1_cpu_ms_per_mb"
-        ex = "exits_per_io" if kind == "blk" else "exits_per_packet"
-        bcpu = "backend_us_per_io" if kind == "blk" else "backend_ms_per_mb"
+        key, cpu, bcpu, ex = METRICS[kind]
         for ours in [OURS[kind]] + variants(meas, kind):
             peers = PEERS[kind] if ours == OURS[kind] else [OURS[kind]] + PEERS[kind]
             for peer in peers:

@@ -178,13 +178,13 @@ keep_rounds() {
 }
 
 mac=52:54:00:12:34:56
-rm -f "$out"/l1-stall.boot*.txt "$out"/qemu.boot*.log \
-	"$out/bench-phases.kept.jsonl" "$out/run.log"
+rm -f "$out"/l1-stall.boot*.txt "$out"/qemu.boot*.log "$out/run.log"
+: >"$out/bench-phases.kept.jsonl"
 first=1 boots=0
 set +e
 while :; do
 	boots=$((boots + 1))
-	seq0=$(cat "$out/bench-phases.kept.jsonl" 2>/dev/null | wc -l)
+	seq0=$(wc -l <"$out/bench-phases.kept.jsonl")
 	rm -f "$out/bench-phases.jsonl" "$out/l2-out.log"
 	watchdog &
 	wd=$!
@@ -229,8 +229,7 @@ set -e
 sleep 1
 kill $mon 2>/dev/null || true
 wait $mon 2>/dev/null || true
-mv "$out/bench-phases.kept.jsonl" "$out/bench-phases.jsonl" 2>/dev/null ||
-	: >"$out/bench-phases.jsonl"
+mv "$out/bench-phases.kept.jsonl" "$out/bench-phases.jsonl"
 echo "bench/run.sh: nested run exited $rc after $boots boot(s)"
 
 /usr/bin/python3 "$top/bench/report.py" "$out" "$top/bench/results/$stamp" \
