@@ -3,7 +3,7 @@
 #
 # Runs in the L1 test VM before an L2 guest served by the modules starts:
 # loads the four modules, makes a LIO target for vmbh_storvsp backed by a
-# RAM disk, and a bridge with a tap for vmbh_netvsp and an iperf3 server
+# RAM disk, and a bridge with a tap for vmbh_netvsp and two iperf3 servers
 # on the bridge.  The network exists only inside the test VM; it uses
 # 192.0.2.0/24 (TEST-NET-1).  Prints what it set up.
 #
@@ -82,4 +82,8 @@ ip link set br0 up
 ip tuntap add tap0 mode tap vnet_hdr
 ip link set tap0 master br0 up
 echo "e2e: bridge br0 192.0.2.1/24 with tap0"
+# A one-off iperf3 server for the guest's test, and a second on port 5202
+# for a guest that l2-run.sh boots again after a failed try: the first
+# server may have gone with that try's test, or still hold it.
 iperf3 -s -D -B 192.0.2.1 -1 >/dev/null
+iperf3 -s -D -B 192.0.2.1 -1 -p 5202 >/dev/null
